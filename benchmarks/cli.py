@@ -59,7 +59,8 @@ def run(
 @app.command()
 def claims() -> None:
     """Evaluate every registered claim on the tables -> results/claims.json."""
-    from benchmarks.claims.evaluate import evaluate_claims, load_tables, write_claims
+    from benchmarks.claims.evaluate import evaluate_claims, write_claims
+    from benchmarks.tables import load_tables
 
     _params()
     records = evaluate_claims(load_tables(TABLES_DIR))
@@ -71,8 +72,8 @@ def claims() -> None:
 @app.command()
 def figures() -> None:
     """Draw every figure from the tables -> results/figures/."""
-    from benchmarks.claims.evaluate import load_tables
     from benchmarks.figures import make_figures
+    from benchmarks.tables import load_tables
 
     _params()
     captions = make_figures(load_tables(TABLES_DIR), FIGURES_DIR)
@@ -82,9 +83,10 @@ def figures() -> None:
 @app.command()
 def report() -> None:
     """Render results/REPORT.md from claims.json and the figure captions."""
-    from benchmarks.claims.evaluate import load_tables, read_claims
+    from benchmarks.claims.evaluate import read_claims
     from benchmarks.figures import step_cost_ratios
     from benchmarks.report import write_report
+    from benchmarks.tables import load_tables
 
     _params()
     tables = load_tables(TABLES_DIR)

@@ -145,8 +145,7 @@ class EstimatorParams(BaseModel):
             raise _fail(f"max(ks) = {top} exceeds samples = {self.samples}", "ks", self.ks)
         if self.samples // top < 2:
             raise _fail(
-                f"samples // max(ks) = {self.samples} // {top} = {self.samples // top} replicate block(s);"
-                " need >= 2",
+                f"samples // max(ks) = {self.samples} // {top} = {self.samples // top} replicate block(s); need >= 2",
                 "ks",
                 self.ks,
             )
@@ -159,9 +158,7 @@ class ProjectionParams(BaseModel):
     model_config = _STRICT
 
     dim: int = Field(ge=2, description="int >= 2, at least max(ks)")
-    ks: list[PosInt] = Field(
-        min_length=1, description="non-empty, strictly increasing list of ints >= 1, each <= dim"
-    )
+    ks: list[PosInt] = Field(min_length=1, description="non-empty, strictly increasing list of ints >= 1, each <= dim")
     repeats: int = Field(ge=2, description="int >= 2")
 
     _increasing = field_validator("ks")(_check_increasing)
@@ -205,16 +202,10 @@ class Profile(BaseModel):
 
     model_config = _STRICT
 
-    estimator: EstimatorParams = Field(
-        description="mapping with keys " + ", ".join(EstimatorParams.model_fields)
-    )
-    projection: ProjectionParams = Field(
-        description="mapping with keys " + ", ".join(ProjectionParams.model_fields)
-    )
+    estimator: EstimatorParams = Field(description="mapping with keys " + ", ".join(EstimatorParams.model_fields))
+    projection: ProjectionParams = Field(description="mapping with keys " + ", ".join(ProjectionParams.model_fields))
     fgd: FgdParams = Field(description="mapping with keys " + ", ".join(FgdParams.model_fields))
-    step_cost: StepCostParams = Field(
-        description="mapping with keys " + ", ".join(StepCostParams.model_fields)
-    )
+    step_cost: StepCostParams = Field(description="mapping with keys " + ", ".join(StepCostParams.model_fields))
 
 
 _PROFILE_HINT = "mapping with keys " + ", ".join(Profile.model_fields)
@@ -239,9 +230,7 @@ class Params(BaseModel):
 
     model_config = _STRICT
 
-    profile: ProfileName = Field(
-        description=f"one of {_choices(PROFILE_NAMES)}, naming a block present in 'profiles'"
-    )
+    profile: ProfileName = Field(description=f"one of {_choices(PROFILE_NAMES)}, naming a block present in 'profiles'")
     seed: int = Field(ge=0, lt=SEED_LIMIT, description="int with 0 <= seed < 2**32 (4294967296)")
     target: str = Field(description=_TARGET_HINT)
     threads: int = Field(ge=1, le=MAX_THREADS, description=f"int with 1 <= threads <= {MAX_THREADS}")
@@ -264,9 +253,7 @@ class Params(BaseModel):
     @model_validator(mode="after")
     def _profile_present(self) -> Self:
         if getattr(self.profiles, self.profile) is None:
-            raise _fail(
-                _profile_missing_message(self.profile, self.profiles.present()), "profile", self.profile
-            )
+            raise _fail(_profile_missing_message(self.profile, self.profiles.present()), "profile", self.profile)
         return self
 
     @property

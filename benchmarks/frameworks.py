@@ -33,22 +33,45 @@ class FrameworkAPI(Protocol):
     def objective_value(self, spec: ObjectiveSpec, theta: np.ndarray) -> float: ...
     def gradient(self, spec: ObjectiveSpec, theta: np.ndarray) -> np.ndarray: ...
     def directional_derivatives(
-        self, spec: ObjectiveSpec, theta: np.ndarray, tangents: np.ndarray, method: str = ..., epsilon: float = ...
+        self,
+        spec: ObjectiveSpec,
+        theta: np.ndarray,
+        tangents: np.ndarray,
+        method: str = ...,
+        epsilon: float = ...,
     ) -> np.ndarray: ...
     def forward_gradient_from_tangents(
-        self, spec: ObjectiveSpec, theta: np.ndarray, tangents: np.ndarray, method: str = ..., epsilon: float = ...
+        self,
+        spec: ObjectiveSpec,
+        theta: np.ndarray,
+        tangents: np.ndarray,
+        method: str = ...,
+        epsilon: float = ...,
     ) -> np.ndarray: ...
     def sample_tangents(self, seed: int, distribution: str, count: int, dim: int) -> np.ndarray: ...
     def forward_gradient_samples(
-        self, spec: ObjectiveSpec, theta: np.ndarray, seed: int, distribution: str, count: int,
-        method: str = ..., epsilon: float = ..., chunk: int = ...,
+        self,
+        spec: ObjectiveSpec,
+        theta: np.ndarray,
+        seed: int,
+        distribution: str,
+        count: int,
+        method: str = ...,
+        epsilon: float = ...,
+        chunk: int = ...,
     ) -> np.ndarray: ...
     def projected_gradient_samples(
         self, spec: ObjectiveSpec, theta: np.ndarray, seed: int, distribution: str, k: int, repeats: int
     ) -> np.ndarray: ...
     def fgd_iterations(
-        self, spec: ObjectiveSpec, starts: np.ndarray, seed: int, distribution: str, lr: float,
-        max_iterations: int, tolerance: float,
+        self,
+        spec: ObjectiveSpec,
+        starts: np.ndarray,
+        seed: int,
+        distribution: str,
+        lr: float,
+        max_iterations: int,
+        tolerance: float,
     ) -> np.ndarray: ...
     def step_functions(
         self, layers: tuple[int, ...], batch: int, seed: int, distribution: str

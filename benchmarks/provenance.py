@@ -92,7 +92,8 @@ def collect_provenance(
 ) -> dict[str, str]:
     """Everything a result row / MLflow run must carry, as stable snake_case keys with string values.
 
-    Keys: git_commit, params_hash, profile, root_seed (the params.yaml seed every run seed derives from), framework, ``<library>_version`` for each entry of
+    Keys: git_commit, params_hash, profile, root_seed (the params.yaml seed every run seed derives from),
+    framework, ``<library>_version`` for each entry of
     ``framework_versions`` (e.g. torch_version), python_version, numpy_version, platform, machine,
     device, threads.
     """
@@ -111,9 +112,7 @@ def collect_provenance(
     }
     for key, version in _version_columns(framework_versions).items():
         if key in provenance and provenance[key] != version:
-            raise ValueError(
-                f"framework_versions gives {key}={version!r}, but {provenance[key]!r} is installed"
-            )
+            raise ValueError(f"framework_versions gives {key}={version!r}, but {provenance[key]!r} is installed")
         provenance[key] = version
     return provenance
 
@@ -131,9 +130,7 @@ def add_provenance_columns(table: pd.DataFrame, provenance: Mapping[str, str]) -
     """
     result = table.copy()
     conflicts = [
-        key
-        for key, value in provenance.items()
-        if key in result.columns and _column_conflicts(result[key], value)
+        key for key, value in provenance.items() if key in result.columns and _column_conflicts(result[key], value)
     ]
     if conflicts:
         raise ValueError(f"provenance conflicts with existing column(s) {conflicts}: values differ")

@@ -110,3 +110,14 @@ def combine_verdicts(parts: Iterable[str]) -> str:
     if failed:
         return NOT_REPRODUCED
     return INCONCLUSIVE
+
+
+def strict_verdict(parts: Iterable[str]) -> str:
+    """For identities that must hold everywhere (e.g. a derived variance formula): any refuted part refutes
+    the whole; all reproduced -> reproduced; otherwise inconclusive. No ``partial``."""
+    parts = list(parts)
+    if any(p == NOT_REPRODUCED for p in parts):
+        return NOT_REPRODUCED
+    if parts and all(p == REPRODUCED for p in parts):
+        return REPRODUCED
+    return INCONCLUSIVE

@@ -19,32 +19,66 @@ from benchmarks.tracking import init_tracking, log_table
 PAPER_OF_EXPERIMENT = {"estimator": BAYDIN, "step_cost": BAYDIN, "projection": BELOUZE, "fgd": BELOUZE}
 RUN_KEYS = ("method", "framework", "task", "dim", "distribution", "seed")
 MAX_POINTS_PER_MEASURE = 1000
-PROVENANCE_TAGS = ("git_commit", "params_hash", "profile", "root_seed", "device", "threads", "python_version",
-                   "numpy_version", "torch_version", "jax_version", "jaxlib_version", "cuda_version", "platform")
+PROVENANCE_TAGS = (
+    "git_commit",
+    "params_hash",
+    "profile",
+    "root_seed",
+    "device",
+    "threads",
+    "python_version",
+    "numpy_version",
+    "torch_version",
+    "jax_version",
+    "jaxlib_version",
+    "cuda_version",
+    "platform",
+)
 
 
 def metric_frame(table: pd.DataFrame) -> pd.DataFrame:
     """Wide per-step metrics (one column per metric) from a long experiment table."""
     pieces = []
-    for (keys, measure), rows in table.groupby([list(RUN_KEYS), "measure"], sort=True):
-        key_cols = dict(zip(RUN_KEYS, keys if isinstance(keys, tuple) else (keys,), strict=True))
+    for (*keys, measure), rows in table.groupby([*RUN_KEYS, "measure"], sort=True):
+        key_cols = dict(zip(RUN_KEYS, keys, strict=True))
         if rows["k"].nunique() > 1:
             agg = rows.groupby("k")["value"].mean()
             pieces.append(pd.DataFrame({**key_cols, "step": agg.index, "metric": measure, "value": agg.to_numpy()}))
         elif len(rows) <= MAX_POINTS_PER_MEASURE:
-            pieces.append(pd.DataFrame({**key_cols, "step": rows["index"].to_numpy(), "metric": measure,
-                                        "value": rows["value"].to_numpy()}))
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        **key_cols,
+                        "step": rows["index"].to_numpy(),
+                        "metric": measure,
+                        "value": rows["value"].to_numpy(),
+                    }
+                )
+            )
         else:
             for stat in ("mean", "std"):
-                pieces.append(pd.DataFrame({**key_cols, "step": [0], "metric": f"{measure}_{stat}",
-                                            "value": [getattr(rows["value"], stat)()]}))
+                pieces.append(
+                    pd.DataFrame(
+                        {
+                            **key_cols,
+                            "step": [0],
+                            "metric": f"{measure}_{stat}",
+                            "value": [getattr(rows["value"], stat)()],
+                        }
+                    )
+                )
     long = pd.concat(pieces, ignore_index=True)
     wide = long.pivot_table(index=[*RUN_KEYS, "step"], columns="metric", values="value", aggfunc="first")
     return wide.reset_index()
 
 
-def track_table(table: pd.DataFrame, table_path: Path, params: dict[str, str], artifacts: list[Path],
-                uri: str | None = None) -> str:
+def track_table(
+    table: pd.DataFrame,
+    table_path: Path,
+    params: dict[str, str],
+    artifacts: list[Path],
+    uri: str | None = None,
+) -> str:
     """Log one experiment table of one framework; returns the parent run id."""
     experiment = str(table["experiment"].iloc[0])
     framework = str(table["framework"].iloc[0])
@@ -54,9 +88,16 @@ def track_table(table: pd.DataFrame, table_path: Path, params: dict[str, str], a
     tags = {key: str(first[key]) for key in PROVENANCE_TAGS if key in table.columns}
     tags |= {"framework": framework, "experiment": experiment}
     return log_table(
-        wide, experiment=PAPER_OF_EXPERIMENT[experiment], run_name=f"{experiment}-{framework}", run_keys=RUN_KEYS,
-        metric_columns=metrics, step_column="step", params=params, tags=tags,
-        artifacts=[table_path, *artifacts], uri=uri,
+        wide,
+        experiment=PAPER_OF_EXPERIMENT[experiment],
+        run_name=f"{experiment}-{framework}",
+        run_keys=RUN_KEYS,
+        metric_columns=metrics,
+        step_column="step",
+        params=params,
+        tags=tags,
+        artifacts=[table_path, *artifacts],
+        uri=uri,
     )
 
 

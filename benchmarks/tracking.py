@@ -276,9 +276,7 @@ def _steps(rows: pd.DataFrame, step_column: str | None) -> tuple[np.ndarray, str
     return steps, step_column
 
 
-def _metrics(
-    rows: pd.DataFrame, steps: np.ndarray, metric_keys: Mapping[str, str], timestamp: int
-) -> list[Metric]:
+def _metrics(rows: pd.DataFrame, steps: np.ndarray, metric_keys: Mapping[str, str], timestamp: int) -> list[Metric]:
     """One Metric per non-NaN cell of the metric columns."""
     from mlflow.entities import Metric
 

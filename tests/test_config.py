@@ -343,9 +343,7 @@ def test_duplicate_yaml_key(tmp_path: Path) -> None:
 # --- YAML / DVC
 
 
-@pytest.mark.parametrize(
-    ("text", "value"), [("1e-05", 1e-05), ("1.0e-6", 1e-06), ("5e-3", 5e-3), (".5", 0.5)]
-)
+@pytest.mark.parametrize(("text", "value"), [("1e-05", 1e-05), ("1.0e-6", 1e-06), ("5e-3", 5e-3), (".5", 0.5)])
 def test_yaml12_floats_are_floats(tmp_path: Path, text: str, value: float) -> None:
     """DVC (ruamel, YAML 1.2) writes floats like ``1e-05``; plain PyYAML would read a string."""
     source = PARAMS_PATH.read_text(encoding="utf-8")

@@ -136,9 +136,7 @@ def test_encoders_are_one_hot_identities(built):
 def _decode_monks(x: np.ndarray) -> np.ndarray:
     """One-hot (17) back to attribute values a1..a6 (from 1), independently of the builder."""
     bounds = np.cumsum((0, *ATTRIBUTE_VALUES))
-    return np.stack(
-        [x[:, lo:hi].argmax(axis=1) + 1 for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)], 1
-    )
+    return np.stack([x[:, lo:hi].argmax(axis=1) + 1 for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)], 1)
 
 
 def _rule(problem: int, a: np.ndarray) -> np.ndarray:

@@ -152,9 +152,7 @@ def _table() -> pd.DataFrame:
         for seed in (0, 1):
             for epoch in (0, 1, 2):
                 loss = 1.0 / (epoch + 1) + seed + (0.5 if method == "dfa" else 0.0)
-                rows.append(
-                    {"method": method, "seed": seed, "epoch": epoch, "loss": loss, "acc@1": epoch / 10}
-                )
+                rows.append({"method": method, "seed": seed, "epoch": epoch, "loss": loss, "acc@1": epoch / 10})
     table = pd.DataFrame(rows)
     table.loc[1, "acc@1"] = np.nan  # ff, seed 0, epoch 1
     return table
@@ -205,9 +203,7 @@ def test_log_table_parent_children_metrics_artifacts(shared_uri, tmp_path):
         rows = table[(table["method"] == method) & (table["seed"] == int(seed))]
         for column, key in (("loss", "loss"), ("acc@1", "acc_1")):
             history = client.get_metric_history(child.info.run_id, key)
-            expected = [
-                (int(s), v) for s, v in zip(rows["epoch"], rows[column], strict=True) if not math.isnan(v)
-            ]
+            expected = [(int(s), v) for s, v in zip(rows["epoch"], rows[column], strict=True) if not math.isnan(v)]
             assert sorted((m.step, m.value) for m in history) == expected
     ff0 = next(c for c in children if c.data.tags["method"] == "ff" and c.data.tags["seed"] == "0")
     assert [m.step for m in client.get_metric_history(ff0.info.run_id, "acc_1")] == [0, 2]
@@ -309,9 +305,7 @@ def test_log_table_rejects_bad_input_before_creating_runs(shared_uri, tmp_path):
     with pytest.raises(FileNotFoundError):
         log_table(_table(), metric_columns=["loss"], artifacts=[tmp_path / "nope.csv"], **arguments)
     with pytest.raises(ValueError, match="step column"):
-        log_table(
-            _table().assign(epoch=np.nan), metric_columns=["loss"], **{**arguments, "step_column": "epoch"}
-        )
+        log_table(_table().assign(epoch=np.nan), metric_columns=["loss"], **{**arguments, "step_column": "epoch"})
     with pytest.raises(ValueError, match="both map"):
         log_table(_table().assign(**{"acc_1": 0.0}), metric_columns=["acc@1", "acc_1"], **arguments)
     assert MlflowClient(shared_uri).get_experiment_by_name("exp-bad") is None

@@ -17,17 +17,6 @@ from .registry import CLAIMS, Claim
 PROVENANCE_KEYS = ("profile", "git_commit", "params_hash")
 
 
-def load_tables(tables_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every ``<experiment>_<framework>.parquet`` under ``tables_dir``, concatenated per experiment."""
-    by_experiment: dict[str, list[pd.DataFrame]] = {}
-    for path in sorted(tables_dir.glob("*.parquet")):
-        table = pd.read_parquet(path)
-        if table.empty:
-            continue
-        by_experiment.setdefault(str(table["experiment"].iloc[0]), []).append(table)
-    return {name: pd.concat(parts, ignore_index=True) for name, parts in by_experiment.items()}
-
-
 def slices(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
     """Sorted (framework, device) pairs present in any table."""
     pairs = set()
@@ -48,18 +37,36 @@ def evaluate_claims(tables: dict[str, pd.DataFrame], claims: tuple[Claim, ...] =
         provenance = {key: str(first[key]) if key in first else "unknown" for key in PROVENANCE_KEYS}
         for claim in claims:
             record = {
-                "claim": claim.id, "paper": claim.paper, "statement": claim.statement, "metric": claim.metric,
-                "threshold": claim.threshold, "framework": framework, "device": device, "figure": claim.figure,
+                "claim": claim.id,
+                "paper": claim.paper,
+                "statement": claim.statement,
+                "metric": claim.metric,
+                "threshold": claim.threshold,
+                "framework": framework,
+                "device": device,
+                "figure": claim.figure,
                 **provenance,
             }
             missing = [name for name in claim.experiments if part.get(name) is None or part[name].empty]
             if missing:
-                record |= {"verdict": INCONCLUSIVE, "value": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-                           "summary": f"no data: experiment table(s) {missing} missing", "details": []}
+                record |= {
+                    "verdict": INCONCLUSIVE,
+                    "value": math.nan,
+                    "ci_low": math.nan,
+                    "ci_high": math.nan,
+                    "summary": f"no data: experiment table(s) {missing} missing",
+                    "details": [],
+                }
             else:
                 result = claim.evaluate(part)
-                record |= {"verdict": result.verdict, "value": result.value, "ci_low": result.ci_low,
-                           "ci_high": result.ci_high, "summary": result.summary, "details": result.details}
+                record |= {
+                    "verdict": result.verdict,
+                    "value": result.value,
+                    "ci_low": result.ci_low,
+                    "ci_high": result.ci_high,
+                    "summary": result.summary,
+                    "details": result.details,
+                }
             records.append(record)
     return records
 

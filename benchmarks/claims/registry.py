@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .forward_gradient import Thresholds, check_constant_norm, check_k_tangents, check_unbiased, check_variance
+from .forward_gradient import (
+    Thresholds,
+    check_constant_norm,
+    check_k_tangents,
+    check_unbiased,
+    check_variance,
+)
 from .result import CheckResult
 
 BAYDIN = "Gradients without Backpropagation (Baydin et al. 2022)"
@@ -90,13 +96,11 @@ CLAIMS: tuple[Claim, ...] = (
         "gives cos(g, grad f) ~ sqrt(K/n)",
         metric="log-log slope of the mean-aggregation variance vs K (value, 95% bootstrap CI); projection "
         "E cos / sqrt(K/n) per K",
-        threshold="slope CI inside [-1.05, -0.95]; projection ratio CI (simultaneous 95%) inside [0.9, 1.1] "
-        "for K >= 4",
+        threshold="slope CI inside [-1.05, -0.95]; projection ratio CI (simultaneous 95%) inside [0.9, 1.1] for K >= 4",
         experiments=("projection",),
         figure="figures/b4_k_tangents.png",
         check=check_k_tangents,
-        thresholds=Thresholds(confidence=0.95, band_low=-1.05, band_high=-0.95, projection_band=(0.9, 1.1),
-                              min_k=4),
+        thresholds=Thresholds(confidence=0.95, band_low=-1.05, band_high=-0.95, projection_band=(0.9, 1.1), min_k=4),
     ),
 )
 

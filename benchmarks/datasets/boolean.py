@@ -37,9 +37,7 @@ def all_patterns(n_bits: int) -> np.ndarray:
     return ((codes >> shifts) & 1).astype(np.float32)
 
 
-def _boolean_meta(
-    name: str, x: np.ndarray, y: np.ndarray, description: str, source: str, **extra: object
-) -> dict:
+def _boolean_meta(name: str, x: np.ndarray, y: np.ndarray, description: str, source: str, **extra: object) -> dict:
     meta: dict = {
         "name": name,
         "description": description,

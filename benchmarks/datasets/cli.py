@@ -47,9 +47,7 @@ def build(
     if dvc_commit_after and _tracks(root, dvc_file):
         problem = dvc_commit(dvc_file)
         if problem:
-            typer.echo(
-                f"warning: data verified, but `dvc commit -f {dvc_file.name}` failed: {problem}", err=True
-            )
+            typer.echo(f"warning: data verified, but `dvc commit -f {dvc_file.name}` failed: {problem}", err=True)
     typer.echo(f"built and verified {len(paths)} files in {root} ({time.perf_counter() - start:.1f} s)")
 
 

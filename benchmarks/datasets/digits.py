@@ -26,9 +26,7 @@ def digits() -> DatasetFiles:
     bunch = load_digits()
     x = (np.asarray(bunch.data, dtype=np.float64) / 16.0).astype(np.float32)
     y = np.asarray(bunch.target, dtype=np.int64)
-    train_idx, test_idx = train_test_split(
-        np.arange(len(y)), test_size=N_TEST, stratify=y, random_state=SPLIT_SEED
-    )
+    train_idx, test_idx = train_test_split(np.arange(len(y)), test_size=N_TEST, stratify=y, random_state=SPLIT_SEED)
     train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
     meta = {
         "name": "digits",

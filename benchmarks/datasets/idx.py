@@ -52,9 +52,7 @@ def parse_idx(data: bytes, source: str = "<bytes>") -> np.ndarray:
         )
     header_len = 4 + 4 * ndim
     if len(data) < header_len:
-        raise IdxFormatError(
-            f"{source}: header declares {ndim} dimensions but the file ends at {len(data)} bytes"
-        )
+        raise IdxFormatError(f"{source}: header declares {ndim} dimensions but the file ends at {len(data)} bytes")
     dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     dtype = np.dtype(">" + IDX_TYPES[code])
     expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize

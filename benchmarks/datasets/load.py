@@ -56,9 +56,7 @@ def load_dataset(name: str, root: Path = DATASETS_DIR) -> Dataset:
         )
     meta_path = folder / META_FILE
     if not meta_path.is_file():
-        raise DatasetNotBuiltError(
-            f"dataset {name!r}: {meta_path} is missing. Rebuild with `{BUILD_COMMAND}`."
-        )
+        raise DatasetNotBuiltError(f"dataset {name!r}: {meta_path} is missing. Rebuild with `{BUILD_COMMAND}`.")
     meta = json.loads(meta_path.read_text())
     x_train = _load_array(folder / f"x_train{ARRAY_SUFFIX}", name)
     y_train = _load_array(folder / f"y_train{ARRAY_SUFFIX}", name)

@@ -70,9 +70,7 @@ def read_dvc_file(dvc_file: Path = DATASETS_DVC) -> tuple[str, dict[str, str]]:
         )
     manifest = ((data.get("meta") or {}).get("sha256")) or {}
     if not manifest:
-        raise DatasetMismatchError(
-            f"{dvc_file} has no `meta: sha256:` manifest; re-pin with `nobp datasets pin`"
-        )
+        raise DatasetMismatchError(f"{dvc_file} has no `meta: sha256:` manifest; re-pin with `nobp datasets pin`")
     return str(outs[0]["md5"]), {str(k): str(v) for k, v in manifest.items()}
 
 
@@ -164,9 +162,7 @@ def pin_datasets(root: Path = DATASETS_DIR, dvc_file: Path = DATASETS_DVC) -> di
         raise ValueError(f"{dvc_file} must sit next to {root} and be named {root.name}.dvc")
     proc = _dvc("add", "-q", root.name, cwd=dvc_file.parent)
     if proc.returncode != 0:
-        raise RuntimeError(
-            f"`dvc add {root.name}` failed in {dvc_file.parent}:\n{proc.stderr or proc.stdout}"
-        )
+        raise RuntimeError(f"`dvc add {root.name}` failed in {dvc_file.parent}:\n{proc.stderr or proc.stdout}")
     manifest = file_manifest(root)
     write_manifest(manifest, dvc_file)
     verify_datasets(root, dvc_file)

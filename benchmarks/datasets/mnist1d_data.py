@@ -42,9 +42,7 @@ def mnist1d() -> DatasetFiles:
     meta = {
         "name": "mnist1d",
         "description": "MNIST-1D: 10 classes of 1-D signals of length 40, from the package's templates",
-        "source": (
-            "mnist1d.data.make_dataset(mnist1d.data.get_dataset_args()); Greydanus 2020, arXiv 2011.14439"
-        ),
+        "source": ("mnist1d.data.make_dataset(mnist1d.data.get_dataset_args()); Greydanus 2020, arXiv 2011.14439"),
         "generator": {
             "mnist1d": getattr(mnist1d_pkg, "__version__", _dist_version("mnist1d")),
             "numpy": np.__version__,

@@ -34,8 +34,14 @@ def run(ctx: RunContext) -> pd.DataFrame:
             seed = derive_seed(root, NAME, ctx.framework, task.name, task.spec.dim, distribution)
             samples = ctx.api.forward_gradient_samples(task.spec, task.theta, seed, distribution, cfg.samples)
             axes = {
-                "experiment": NAME, "framework": ctx.framework, "device": ctx.device, "task": task.name,
-                "dim": task.spec.dim, "method": "jvp", "distribution": distribution, "seed": seed,
+                "experiment": NAME,
+                "framework": ctx.framework,
+                "device": ctx.device,
+                "task": task.name,
+                "dim": task.spec.dim,
+                "method": "jvp",
+                "distribution": distribution,
+                "seed": seed,
             }
             parts.extend(sample_measurements(axes, samples, grad, list(cfg.ks)))
     return pd.concat(parts, ignore_index=True)

@@ -35,12 +35,23 @@ def run(ctx: RunContext) -> pd.DataFrame:
         for distribution in cfg.distributions:
             seed = derive_seed(ctx.params.seed, NAME, ctx.framework, dim, distribution)
             hits = ctx.api.fgd_iterations(
-                ObjectiveSpec(TASK, dim), starts, seed, distribution, step_size(dim), cfg.max_iterations,
+                ObjectiveSpec(TASK, dim),
+                starts,
+                seed,
+                distribution,
+                step_size(dim),
+                cfg.max_iterations,
                 cfg.tolerance,
             )
             axes = {
-                "experiment": NAME, "framework": ctx.framework, "device": ctx.device, "task": TASK,
-                "dim": dim, "method": "fgd", "distribution": distribution, "seed": seed,
+                "experiment": NAME,
+                "framework": ctx.framework,
+                "device": ctx.device,
+                "task": TASK,
+                "dim": dim,
+                "method": "fgd",
+                "distribution": distribution,
+                "seed": seed,
             }
             iterations = np.where(hits >= 0, hits, np.nan)
             parts.append(measurements(axes, "iterations", iterations))

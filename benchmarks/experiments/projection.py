@@ -32,8 +32,13 @@ def run(ctx: RunContext) -> pd.DataFrame:
     for k in cfg.ks:
         seed = derive_seed(ctx.params.seed, NAME, ctx.framework, cfg.dim, k)
         axes = {
-            "experiment": NAME, "framework": ctx.framework, "device": ctx.device, "task": task.name,
-            "dim": cfg.dim, "distribution": DISTRIBUTION, "seed": seed,
+            "experiment": NAME,
+            "framework": ctx.framework,
+            "device": ctx.device,
+            "task": task.name,
+            "dim": cfg.dim,
+            "distribution": DISTRIBUTION,
+            "seed": seed,
         }
         means = mean_aggregates(ctx, task, seed, k, cfg.repeats)
         ks = np.full(cfg.repeats, k)

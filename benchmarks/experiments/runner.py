@@ -7,23 +7,16 @@ is written atomically (temporary file, then rename), so an interrupted run never
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-import pandas as pd
 
 from benchmarks.config import Params, params_hash
 from benchmarks.frameworks import FRAMEWORKS, load_framework
 from benchmarks.paths import TABLES_DIR
 from benchmarks.provenance import add_provenance_columns, collect_provenance
+from benchmarks.tables import table_path, write_table
 
 from . import get_experiment
 from .common import RunContext
-
-
-def table_path(experiment: str, framework: str, tables_dir: Path = TABLES_DIR) -> Path:
-    """Where the table of (experiment, framework) lives."""
-    return tables_dir / f"{experiment}_{framework}.parquet"
 
 
 def run_experiment(params: Params, experiment: str, framework: str, tables_dir: Path = TABLES_DIR) -> Path:
@@ -37,17 +30,13 @@ def run_experiment(params: Params, experiment: str, framework: str, tables_dir: 
     ctx = RunContext(params=params, framework=framework, api=api, device=api.device_name())
     table = module.run(ctx)
     provenance = collect_provenance(
-        framework=framework, framework_versions=api.library_versions(), device=ctx.device,
-        params_hash=params_hash(params), profile=params.profile, root_seed=params.seed, threads=params.threads,
+        framework=framework,
+        framework_versions=api.library_versions(),
+        device=ctx.device,
+        params_hash=params_hash(params),
+        profile=params.profile,
+        root_seed=params.seed,
+        threads=params.threads,
     )
     table = add_provenance_columns(table, provenance)
     return write_table(table, table_path(experiment, framework, tables_dir))
-
-
-def write_table(table: pd.DataFrame, path: Path) -> Path:
-    """Write a parquet table atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-    return path

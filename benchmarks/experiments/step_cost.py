@@ -45,9 +45,14 @@ def run(ctx: RunContext) -> pd.DataFrame:
                 timings[name].append(_time_once(fn))
         for name in steps:
             axes = {
-                "experiment": NAME, "framework": ctx.framework, "device": ctx.device, "task": task,
+                "experiment": NAME,
+                "framework": ctx.framework,
+                "device": ctx.device,
+                "task": task,
                 "dim": mlp_num_params(layers),
-                "method": name, "distribution": distribution, "seed": seed,
+                "method": name,
+                "distribution": distribution,
+                "seed": seed,
             }
             parts.append(measurements(axes, "seconds", np.array(timings[name])))
             parts.append(measurements(axes, "first_call_seconds", np.array([first[name]])))

@@ -40,9 +40,7 @@ def directional_derivatives(
 ) -> np.ndarray:
     """grad f . v for each given tangent row (parity mode)."""
     f, x = build_objective(spec), backend.as_array(theta)
-    return backend.to_numpy(
-        forward_gradient.directional_derivatives(f, x, backend.as_array(tangents), method, epsilon)
-    )
+    return backend.to_numpy(forward_gradient.directional_derivatives(f, x, backend.as_array(tangents), method, epsilon))
 
 
 def forward_gradient_from_tangents(
@@ -105,14 +103,17 @@ def fgd_iterations(
 ) -> np.ndarray:
     """Iterations of forward-gradient descent to reach ``tolerance * f(start)`` per start (-1: not reached)."""
     hits = fgd.iterations_to_tolerance(
-        build_objective(spec), backend.as_array(starts), backend.key(seed), distribution,
-        lr, max_iterations, tolerance,
+        build_objective(spec),
+        backend.as_array(starts),
+        backend.key(seed),
+        distribution,
+        lr,
+        max_iterations,
+        tolerance,
     )
     return backend.to_numpy(hits).astype(np.int64)
 
 
-def step_functions(
-    layers: tuple[int, ...], batch: int, seed: int, distribution: str
-) -> dict[str, Callable[[], None]]:
+def step_functions(layers: tuple[int, ...], batch: int, seed: int, distribution: str) -> dict[str, Callable[[], None]]:
     """One-step callables (fg_step, jvp_only, bp_step, forward_only), each blocking until ready."""
     return mlp_steps.step_functions(layers, batch, seed, distribution)

@@ -44,9 +44,7 @@ def step_functions(
 
     fg = jax.jit(fg_update, donate_argnums=0)
     jvp = jax.jit(lambda ps, ts: jax.jvp(loss_of, (ps,), (ts,)))
-    bp = jax.jit(
-        lambda ps: [p - lr * g for p, g in zip(ps, jax.grad(loss_of)(ps), strict=True)], donate_argnums=0
-    )
+    bp = jax.jit(lambda ps: [p - lr * g for p, g in zip(ps, jax.grad(loss_of)(ps), strict=True)], donate_argnums=0)
     forward = jax.jit(loss_of)
 
     def fg_step() -> None:

@@ -105,14 +105,17 @@ def fgd_iterations(
     """Iterations of forward-gradient descent to reach ``tolerance * f(start)`` per start (-1: not reached)."""
     with torch.no_grad():
         hits = fgd.iterations_to_tolerance(
-            build_objective(spec), backend.as_tensor(starts), backend.generator(seed), distribution,
-            lr, max_iterations, tolerance,
+            build_objective(spec),
+            backend.as_tensor(starts),
+            backend.generator(seed),
+            distribution,
+            lr,
+            max_iterations,
+            tolerance,
         )
     return backend.to_numpy(hits)
 
 
-def step_functions(
-    layers: tuple[int, ...], batch: int, seed: int, distribution: str
-) -> dict[str, Callable[[], None]]:
+def step_functions(layers: tuple[int, ...], batch: int, seed: int, distribution: str) -> dict[str, Callable[[], None]]:
     """One-step callables (fg_step, jvp_only, bp_step, forward_only), each synchronised."""
     return mlp_steps.step_functions(layers, batch, seed, distribution)

@@ -1,0 +1,84 @@
+"""End to end: a clean copy of the repository runs `dvc repro` of the smoke profile, producing verdicts
+for every claim in both frameworks, the figures, the report and MLflow runs; a second `dvc repro` runs no
+stage. (Durations are printed for the record, never asserted.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.claims.registry import CLAIMS
+from benchmarks.paths import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def _clean_copy(dest: Path) -> None:
+    """Tracked and untracked-but-not-ignored files only: what a fresh clone of this tree would hold."""
+    files = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO_ROOT, check=True, capture_output=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, files):
+        src = REPO_ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=ci", "-c", "user.email=ci@localhost", "commit", "-qm", "clean"], cwd=dest, check=True
+    )
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float]:
+    start = time.perf_counter()
+    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0, f"{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc.stdout + proc.stderr, elapsed
+
+
+def test_smoke_pipeline_on_a_clean_copy(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _clean_copy(repo)
+    bin_dir = str(Path(sys.executable).parent)
+    env = os.environ | {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/mlflow.db",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
+    _run([sys.executable, "-m", "benchmarks.cli", "datasets", "build"], repo, env)
+    _run([sys.executable, "-m", "benchmarks.cli", "datasets", "verify"], repo, env)
+    _run(["dvc", "exp", "run", "-S", "profile=smoke"], repo, env)
+    records = json.loads((repo / "results" / "claims.json").read_text())
+    got = {(r["claim"], r["framework"]) for r in records}
+    assert got == {(c.id, fw) for c in CLAIMS for fw in ("pytorch", "jax")}
+    for r in records:
+        assert r["verdict"] in ("reproduced", "partial", "not reproduced", "inconclusive")
+        assert (repo / "results" / r["figure"]).exists() and r["profile"] == "smoke"
+    report = (repo / "results" / "REPORT.md").read_text()
+    assert all(f"figures/{Path(c.figure).name}" in report for c in CLAIMS)
+    assert any((repo / "results" / "figures").glob("*.pdf"))
+    again, seconds = _run(["dvc", "repro"], repo, env)
+    print(f"second dvc repro: {seconds:.1f} s")
+    assert "Running stage" not in again
+    runs = subprocess.run(
+        [sys.executable, "-c", "import mlflow; print(len(mlflow.search_runs(search_all_experiments=True)))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert int(runs.strip().splitlines()[-1]) > 0
