@@ -101,9 +101,19 @@ def track_table(
     )
 
 
+def run_params(flat_params: dict[str, str]) -> dict[str, str]:
+    """MLflow params from the flattened config; params.yaml's ``seed`` becomes ``root_seed`` because
+    ``seed`` is a run key (each child run's derived seed)."""
+    params = dict(flat_params)
+    if "seed" in params:
+        params["root_seed"] = params.pop("seed")
+    return params
+
+
 def track_all(tables_dir: Path, params: dict[str, str], artifacts: list[Path], uri: str | None = None) -> list[str]:
-    """Initialise the store once, then log every table under ``tables_dir``."""
+    """Initialise the store once, then log every table under ``tables_dir`` (``params``: flattened config)."""
     uri = init_tracking(uri)
+    params = run_params(params)
     run_ids = []
     for path in sorted(tables_dir.glob("*.parquet")):
         table = pd.read_parquet(path)
