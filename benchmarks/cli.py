@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import typer
 
@@ -48,12 +49,13 @@ def run(
     from benchmarks.experiments.runner import run_experiment
 
     params = _params()
+    start = time.perf_counter()
     try:
         path = run_experiment(params, experiment, framework)
     except (ValueError, RuntimeError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from err
-    typer.echo(f"wrote {path}")
+    typer.echo(f"wrote {path} in {time.perf_counter() - start:.1f} s")
 
 
 @app.command()

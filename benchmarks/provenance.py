@@ -47,10 +47,14 @@ def git_commit(repo: Path = REPO_ROOT) -> str:
     if head is None or not head.strip():
         return UNKNOWN
     commit = head.strip()
-    status = _run_git(Path(repo), "status", "--porcelain", "--untracked-files=no")
+    status = _run_git(Path(repo), "status", "--porcelain", "--untracked-files=no", "--", ".", *_PIPELINE_OUTPUTS)
     if status is None:
         return commit
     return commit + DIRTY_SUFFIX if status.strip() else commit
+
+
+_PIPELINE_OUTPUTS = (":(exclude)dvc.lock", ":(exclude)results")
+"""Files `dvc repro` itself rewrites: a change there does not make the code that produced a row dirty."""
 
 
 def _package_version(distribution: str) -> str:

@@ -63,6 +63,21 @@ def test_git_commit_clean_and_dirty(isolated):
     assert git_commit(isolated) == clean + "-dirty"
 
 
+def test_pipeline_outputs_do_not_make_the_tree_dirty(isolated):
+    _git(isolated, "init", "-q")
+    (isolated / "results").mkdir()
+    for name in ("dvc.lock", "results/claims.json", "code.py"):
+        (isolated / name).write_text("1")
+    _git(isolated, "add", "-A")
+    _git(isolated, "commit", "-q", "-m", "init")
+    clean = git_commit(isolated)
+    (isolated / "dvc.lock").write_text("2")
+    (isolated / "results" / "claims.json").write_text("2")
+    assert git_commit(isolated) == clean  # `dvc repro` rewrites these itself
+    (isolated / "code.py").write_text("2")
+    assert git_commit(isolated) == clean + "-dirty"
+
+
 def _provenance(**overrides) -> dict[str, str]:
     arguments = dict(
         framework="torch",
