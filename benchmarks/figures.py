@@ -63,6 +63,12 @@ def _slice(table: pd.DataFrame, run: tuple[str, str]) -> pd.DataFrame:
     return table[(table["framework"] == run[0]) & (table["device"] == run[1])]
 
 
+def _sample_counts(table: pd.DataFrame) -> str:
+    """The estimator's sample counts S (its ``samples`` measure), or '?' when absent."""
+    counts = sorted({int(v) for v in table[table["measure"] == "samples"]["value"].dropna()})
+    return _fmt_list(counts) or "?"
+
+
 def _provenance(table: pd.DataFrame) -> str:
     """Where and from what code the rows came: 'pytorch 2.13.0 on cpu (...); profile smoke; commit ...'."""
     where = []
@@ -198,14 +204,12 @@ def _f1_unbiasedness(table: pd.DataFrame, out_dir: Path) -> str:
             ax.set_ylabel("RMS relative error" if c == 0 else "")
     handles = _distribution_handles(palette, dists) + _marker_handles(dim_markers, "n = ")
     handles.append(Line2D([], [], color="0.25", linestyle="--", label="slope -1/2"))
-    samples = table[table["measure"] == "samples"]["value"]
-    n_samples = _fmt_list([int(v) for v in _sorted_unique(samples)]) if len(samples) else "?"
     caption = (
         "Figure f1_unbiasedness (claim F1). RMS over disjoint blocks of the relative error "
         "||mean of K forward gradients - grad f|| / ||grad f|| against K, log-log; an unbiased estimator "
         "falls as K^(-1/2) (dashed: slope -1/2 anchored at each n's K = 1 value, mean over distributions). "
         f"Experiment estimator: tasks {_fmt_list(tasks)}; dims n = {_fmt_list(_sorted_unique(rel['dim']))}; "
-        f"tangents {_fmt_list(dists)}; S = {n_samples} samples per configuration, "
+        f"tangents {_fmt_list(dists)}; S = {_sample_counts(table)} samples per configuration, "
         f"K in {{{_fmt_list(_sorted_unique(rel['k']))}}} (S/K disjoint blocks per point). " + _provenance(table)
     )
     _finish(fig, "f1_unbiasedness", caption, out_dir, handles)
@@ -279,7 +283,6 @@ def _f2_variance(table: pd.DataFrame, out_dir: Path) -> str:
         Line2D([], [], color="0.2", label="sqrt(2/(pi n))"),
         Line2D([], [], color="0.2", linestyle="--", label="exact E|cos|"),
     ]
-    samples = sorted({int(v) for v in table[table["measure"] == "samples"]["value"].dropna()})
     caption = (
         "Figure f2_variance (claim F2). Top: mean of ||g - grad f||^2 / ||grad f||^2 over the samples "
         "divided by theory (n+1 Gaussian, n-1 Rademacher and sphere), with simultaneous 95% t-intervals "
@@ -288,7 +291,7 @@ def _f2_variance(table: pd.DataFrame, out_dir: Path) -> str:
         "Gamma((n+1)/2)) (dashed; exact for Gaussian and sphere tangents only). Points are spread "
         f"horizontally around each n for legibility. Experiment estimator: tasks {_fmt_list(tasks)}; dims "
         f"n = {_fmt_list(_sorted_unique(est['dim']))}; tangents {_fmt_list(dists)}; "
-        f"S = {_fmt_list(samples) or '?'} samples per configuration. " + _provenance(table)
+        f"S = {_sample_counts(table)} samples per configuration. " + _provenance(table)
     )
     _finish(fig, "f2_variance", caption, out_dir, handles)
     return caption

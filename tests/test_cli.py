@@ -37,3 +37,17 @@ def test_failed_run_keeps_the_previous_table(tmp_path):
         run_experiment(small_params(), "estimator", "tensorflow", tmp_path)
     assert pd.read_parquet(path)["value"].tolist() == [1.0]
     assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("framework", ["pytorch", "jax"])
+def test_unavailable_gpu_target_is_a_clear_error(framework):
+    from benchmarks.frameworks import load_framework
+
+    try:
+        load_framework(framework, "cuda:7", 2)
+    except RuntimeError as err:
+        assert "cuda:7" in str(err) and ("cpu" in str(err) or "GPU" in str(err))
+    else:  # a machine with eight GPUs: the target is valid there
+        pytest.skip("cuda:7 exists here")
+    finally:
+        load_framework(framework, "cpu", 2)
