@@ -53,11 +53,6 @@ def simultaneous_confidence(confidence: float, comparisons: int) -> float:
     return 1.0 - (1.0 - confidence) / max(1, comparisons)
 
 
-def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of log(y) on log(x)."""
-    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
-
-
 def rms(values: np.ndarray) -> np.ndarray | float:
     """Root mean square over the last axis."""
     return np.sqrt(np.mean(np.square(values), axis=-1))
@@ -80,18 +75,18 @@ def slope_bootstrap(
     """Slope of log(statistic(values)) on log(x) over ``groups`` of (x, values), and its ``n_boot`` bootstrap
     replicates (values resampled with replacement within each group). ``statistic`` reduces the last axis,
     so replicates are computed in vectorised blocks."""
-    xs = np.log(np.array([x for x, _ in groups], dtype=float))
-    point = np.log(np.array([statistic(v) for _, v in groups]))
-    stats_per_group = np.empty((len(groups), n_boot))
+    centred = np.log(np.array([x for x, _ in groups], dtype=float))
+    centred -= centred.mean()
+    log_stats = np.empty((len(groups), n_boot + 1))  # column 0: the point estimate; then the replicates
     for g, (_, values) in enumerate(groups):
+        log_stats[g, 0] = np.log(statistic(values))
         for start in range(0, n_boot, _BOOT_BLOCK):
             count = min(_BOOT_BLOCK, n_boot - start)
-            stats_per_group[g, start : start + count] = statistic(
-                values[rng.integers(0, values.size, (count, values.size))]
-            )
-    centred = xs - xs.mean()
-    slopes = centred @ (np.log(stats_per_group) - np.log(stats_per_group).mean(axis=0)) / (centred @ centred)
-    return float(np.polyfit(xs, point, 1)[0]), slopes
+            resampled = values[rng.integers(0, values.size, (count, values.size))]
+            log_stats[g, 1 + start : 1 + start + count] = np.log(statistic(resampled))
+    # least-squares slope of every column at once: sum((x - mean x) * y) / sum((x - mean x)^2)
+    slopes = centred @ log_stats / (centred @ centred)
+    return float(slopes[0]), slopes[1:]
 
 
 def percentile_ci(replicates: np.ndarray, confidence: float) -> tuple[float, float]:

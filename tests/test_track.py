@@ -18,7 +18,7 @@ from tests.conftest import small_params
 
 def test_fgd_table_is_logged_with_histories(tmp_path: Path):
     params = small_params(fgd={"dims": [2], "seeds": 3, "max_iterations": 500})
-    ctx = RunContext(params=params, framework="pytorch", api=load_framework("pytorch", "cpu", 1), device="cpu")
+    ctx = RunContext(params=params, framework="pytorch", api=load_framework("pytorch", "cpu", 2), device="cpu")
     table = fgd.run(ctx).assign(git_commit="abc", profile="smoke")
     write_table(table, tmp_path / "tables" / "fgd_pytorch.parquet")
     uri = f"sqlite:///{tmp_path}/mlflow.db"
