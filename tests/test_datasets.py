@@ -22,6 +22,7 @@ from benchmarks.datasets import (
 )
 from benchmarks.datasets.boolean import temporal_xor_predictable_mask
 from benchmarks.datasets.cli import app
+from benchmarks.datasets.idx import MNIST_FILES
 from benchmarks.datasets.manifest import dvc_dir_md5, file_manifest, read_dvc_file, write_manifest
 from benchmarks.datasets.monks import ATTRIBUTE_VALUES, TRAIN_SIZES
 from benchmarks.paths import DATASETS_DVC
@@ -49,8 +50,8 @@ def test_build_is_deterministic_and_idempotent(built, tmp_path):
 
 def test_no_zip_files_and_sorted_json(built):
     for path in built.rglob("*"):
-        if path.is_file():
-            assert path.suffix in {".npy", ".json"}, path
+        if path.is_file():  # arrays as .npy, metadata as .json, real MNIST in its standard (extensionless) IDX files
+            assert path.suffix in {".npy", ".json"} or (path.parent.name == "mnist" and path.name in MNIST_FILES), path
     meta_text = (built / "monks3" / "meta.json").read_text()
     assert meta_text == json.dumps(json.loads(meta_text), sort_keys=True, indent=2) + "\n"
 

