@@ -47,7 +47,7 @@ def evaluate_claims(tables: dict[str, pd.DataFrame], claims: tuple[Claim, ...] =
                 "figure": claim.figure,
                 **provenance,
             }
-            missing = [name for name in claim.experiments if part.get(name) is None or part[name].empty]
+            missing = claim.missing_experiments(part)
             if missing:
                 record |= {
                     "verdict": INCONCLUSIVE,

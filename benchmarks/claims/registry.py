@@ -39,9 +39,13 @@ class Claim:
     check: Callable[[dict[str, pd.DataFrame], Thresholds], CheckResult]
     thresholds: Thresholds
 
+    def missing_experiments(self, tables: dict[str, pd.DataFrame]) -> list[str]:
+        """The experiments this claim reads that have no rows in ``tables``."""
+        return [name for name in self.experiments if name not in tables or tables[name].empty]
+
     def evaluate(self, tables: dict[str, pd.DataFrame]) -> CheckResult:
         """Run the check on tables already restricted to one framework and device."""
-        missing = [name for name in self.experiments if name not in tables or tables[name].empty]
+        missing = self.missing_experiments(tables)
         if missing:
             raise ValueError(f"claim {self.id} needs experiment table(s) {missing}")
         return self.check({name: tables[name] for name in self.experiments}, self.thresholds)
