@@ -29,6 +29,7 @@ $(DATA_STAMP): $(STAMP) datasets.dvc $(wildcard benchmarks/datasets/*.py)
 
 reproduce: $(DATA_STAMP)
 	$(BIN)/python -m benchmarks.cli params check
+	$(BIN)/python -m benchmarks.cli pipeline check
 	$(BIN)/dvc repro
 
 test: $(DATA_STAMP)

@@ -1,117 +1,83 @@
-"""``nobp`` — the suite's command line; every DVC stage is one of these commands.
+"""``nobp`` -- the suite's command line: the pipeline stages plus the tools around them.
 
-    nobp datasets build|verify|pin      build datasets/ offline and check it against datasets.dvc
-    nobp params check                   validate params.yaml
-    nobp run EXPERIMENT --framework F   one experiment, one framework -> results/tables/
-    nobp claims                         tables -> results/claims.json
-    nobp figures                        tables -> results/figures/*.png|pdf
-    nobp report                         claims + figures -> results/REPORT.md
-    nobp track                          tables, figures, claims, report -> MLflow
-
-Every command validates params.yaml first: a bad value stops it before any compute.
+nobp run|claims|figures|bench|report|track ...   the pipeline stages (benchmarks/stages.py; dvc.yaml runs them)
+nobp datasets build|verify|pin                   build datasets/ offline and check it against datasets.dvc
+nobp params check                                validate params.yaml (every study's block)
+nobp pipeline write|check                        generate dvc.yaml from the studies / check it is current
+nobp docs write|check                            generate docs/claims.md from the claim registry / check it
 """
 
 from __future__ import annotations
 
-import json
 import sys
-import time
+from pathlib import Path
 
 import typer
 
-from benchmarks.config import ParamsError, load_params
 from benchmarks.config import app as params_app
 from benchmarks.datasets.cli import app as datasets_app
-from benchmarks.paths import FIGURES_DIR, RESULTS_DIR, TABLES_DIR
+from benchmarks.paths import REPO_ROOT
+from benchmarks.stages import app
 
-app = typer.Typer(help="Reproducibility suite for training without backpropagation.", no_args_is_help=True)
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(params_app, name="params")
 
-CLAIMS_JSON = RESULTS_DIR / "claims.json"
-REPORT_MD = RESULTS_DIR / "REPORT.md"
+pipeline_app = typer.Typer(help="Generate dvc.yaml from the discovered studies.", no_args_is_help=True)
+docs_app = typer.Typer(help="Generate docs/claims.md from the claim registry.", no_args_is_help=True)
+app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(docs_app, name="docs")
+
+DVC_YAML = REPO_ROOT / "dvc.yaml"
+CLAIMS_DOC = REPO_ROOT / "docs" / "claims.md"
 
 
-def _params():  # noqa: ANN202 - returns the validated Params model
-    try:
-        return load_params()
-    except ParamsError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(2) from err
+def _write_or_check(path: Path, text: str, check: bool, how: str) -> None:
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            typer.echo(f"{path.relative_to(REPO_ROOT)} is out of date; run `{how}`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{path.relative_to(REPO_ROOT)} is up to date")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {path.relative_to(REPO_ROOT)}")
 
 
-@app.command()
-def run(
-    experiment: str = typer.Argument(..., help="estimator | projection | fgd | step_cost"),
-    framework: str = typer.Option(..., "--framework", "-f", help="pytorch | jax"),
-) -> None:
-    """Run one experiment in one framework and write its tidy table."""
-    from benchmarks.experiments.runner import run_experiment
+@pipeline_app.command("write")
+def pipeline_write() -> None:
+    """Rewrite dvc.yaml (stages and their exact code dependencies) from the studies."""
+    from benchmarks.pipeline import render
 
-    params = _params()
-    start = time.perf_counter()
-    try:
-        path = run_experiment(params, experiment, framework)
-    except (ValueError, RuntimeError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from err
-    typer.echo(f"wrote {path} in {time.perf_counter() - start:.1f} s")
+    _write_or_check(DVC_YAML, render(), False, "nobp pipeline write")
 
 
-@app.command()
-def claims() -> None:
-    """Evaluate every registered claim on the tables -> results/claims.json."""
-    from benchmarks.claims.evaluate import evaluate_claims, write_claims
-    from benchmarks.tables import load_tables
+@pipeline_app.command("check")
+def pipeline_check() -> None:
+    """Exit 1 if dvc.yaml differs from what the studies generate."""
+    from benchmarks.pipeline import render
 
-    _params()
-    records = evaluate_claims(load_tables(TABLES_DIR))
-    write_claims(records, CLAIMS_JSON)
-    for r in records:
-        typer.echo(f"{r['claim']:>3} {r['framework']:<8} {r['verdict']:<15} {r['summary']}")
+    _write_or_check(DVC_YAML, render(), True, "nobp pipeline write")
 
 
-@app.command()
-def figures() -> None:
-    """Draw every figure from the tables -> results/figures/."""
-    from benchmarks.figures import make_figures
-    from benchmarks.tables import load_tables
+@docs_app.command("write")
+def docs_write() -> None:
+    """Rewrite docs/claims.md (the claim catalogue) from the registry."""
+    from benchmarks.docs import render_catalogue
 
-    _params()
-    captions = make_figures(load_tables(TABLES_DIR), FIGURES_DIR)
-    typer.echo(f"wrote {len(captions)} figures to {FIGURES_DIR}")
+    _write_or_check(CLAIMS_DOC, render_catalogue(), False, "nobp docs write")
 
 
-@app.command()
-def report() -> None:
-    """Render results/REPORT.md from claims.json and the figure captions."""
-    from benchmarks.claims.evaluate import read_claims
-    from benchmarks.figures import step_cost_ratios
-    from benchmarks.report import write_report
-    from benchmarks.tables import load_tables
+@docs_app.command("check")
+def docs_check() -> None:
+    """Exit 1 if docs/claims.md differs from the registry."""
+    from benchmarks.docs import render_catalogue
 
-    _params()
-    tables = load_tables(TABLES_DIR)
-    captions = json.loads((FIGURES_DIR / "captions.json").read_text())
-    step_costs = step_cost_ratios(tables["step_cost"]) if "step_cost" in tables else None
-    write_report(read_claims(CLAIMS_JSON), captions, REPORT_MD, step_costs)
-    typer.echo(f"wrote {REPORT_MD}")
-
-
-@app.command()
-def track() -> None:
-    """Log tables, figures, claims and the report to MLflow (MLFLOW_TRACKING_URI or sqlite:///mlflow.db)."""
-    from benchmarks.config import flatten_params
-    from benchmarks.track import track_all
-
-    params = _params()
-    artifacts = [CLAIMS_JSON, REPORT_MD, *sorted(FIGURES_DIR.glob("*.png"))]
-    run_ids = track_all(TABLES_DIR, flatten_params(params), [p for p in artifacts if p.exists()])
-    typer.echo(f"logged {len(run_ids)} parent runs to MLflow")
+    _write_or_check(CLAIMS_DOC, render_catalogue(), True, "nobp docs write")
 
 
 def main() -> None:
-    """Entry point for ``python -m benchmarks.cli``."""
+    """Entry point for ``nobp`` and ``python -m benchmarks.cli``."""
     app()
 
 

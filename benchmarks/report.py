@@ -1,12 +1,15 @@
-"""Render ``results/REPORT.md`` from claim records, figure captions and (optionally) step-cost ratios.
+"""The report stage: merge the studies' claim records, write the DVC metrics file, render ``REPORT.md``.
 
-``write_report(claims, captions, out_path, step_costs)`` is a pure rendering step: the same input gives
-the same bytes (no timestamps, no dict-order or set-order dependence beyond the input's own order).
-Claims appear in the order of their first record; a record's framework rows keep the input order.
+``write_report(claims, captions, out_path, sections)`` is a pure rendering step: the same input gives the same
+bytes (no timestamps, no dict-order or set-order dependence beyond the input's own order). Claims appear in
+the order of their first record; a record's framework rows keep the input order. :func:`write_all` gathers
+its inputs from ``results/``: ``claims/<study>.json``, ``figures/<study>/captions.json`` and
+``report_sections.json`` (written by each study's figures stage) and ``benchmarks/<framework>.json``.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from numbers import Number
 from pathlib import Path
@@ -15,25 +18,24 @@ from typing import Any
 import pandas as pd
 
 NA = "n/a"
-STEP_COST_FIGURE = "figures/step_cost.png"
-STEP_COST_COLUMNS = {
-    "framework": "framework",
-    "device": "device",
-    "distribution": "tangents",
-    "fg_over_jvp": "t(fg_step) / t(jvp_only)",
-    "r_f": "R_f = t(fg_step) / t(forward_only)",
-    "r_b": "R_b = t(bp_step) / t(forward_only)",
-    "bp_over_fg": "t(bp_step) / t(fg_step)",
-}
 HOW_TO_READ = (
-    "Each row below is one claim checked on one (framework, device) slice of the experiment tables. "
-    "The verdict is one of **reproduced** (the measured quantity, with its confidence interval, lies inside "
-    "the claim's threshold), **partial** (some configurations reproduce the claim and some refute it), "
-    "**not reproduced** (the interval lies outside the threshold, or a test rejects the claim) and "
-    "**inconclusive** (the interval straddles the threshold: more samples are needed to decide). "
-    "*value* and *95% CI* are the claim's headline number (its metric says which); the thresholds are "
-    "set in `benchmarks/claims/registry.py` and nowhere else. Each claim's section below gives the "
-    "per-configuration details and the figure, whose caption says what ran, where, and from which commit."
+    "Each row below is one claim judged on one slice of the experiment tables: per (framework, device) for a "
+    "claim about an implementation, once across frameworks for a claim comparing them, once for a "
+    "framework-free claim. Every verdict is an equivalence decision: **reproduced** only when the confidence "
+    "interval of the measured quantity lies inside the claim's band (and no test rejects the claim), so a wide "
+    "interval never passes; **not reproduced** when the interval lies outside the band or a test rejects the "
+    "claim; **inconclusive** when the interval straddles the band (more budget would decide); **partial** only "
+    "for a claim declared as a family of sub-claims, when some members are reproduced and others not. "
+    "*value* and *CI* are the claim's headline number (its metric says which); *smallest detectable* is the "
+    "smallest defect of the stated kind that the check reads as `not reproduced` with 90% probability at the "
+    "budget that ran. Thresholds live in each study's claims module (benchmarks/<study>/claims.py); the "
+    "catalogue docs/claims.md lists every claim with its provenance and the reasons for its band."
+)
+HOW_TO_CITE = (
+    "Cite a figure by its id, the git commit and the params hash that produced it, e.g. "
+    "*Figure forward_gradient/f2_variance, nobackprop-suite commit `<commit>`, params `<hash>`, profile "
+    "default, CPU*. Every figure's caption and every row of claims.json carries these three; CITATION.cff "
+    "cites the suite itself."
 )
 
 
@@ -75,11 +77,19 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _paper_short(paper: str) -> str:
-    """'Gradients without Backpropagation (Baydin et al. 2022)' -> 'Baydin et al. 2022'."""
-    if paper.endswith(")") and "(" in paper:
-        return paper[paper.rindex("(") + 1 : -1]
-    return paper
+def _detectable_cell(detectable: dict | None) -> str:
+    if not detectable:
+        return NA
+    return f"{fmt(detectable.get('size'))} {fmt(detectable.get('unit'))}"
+
+
+def _detectable_text(detectable: dict | None) -> str:
+    if not detectable:
+        return "not computed for this check."
+    return (
+        f"{fmt(detectable.get('defect'))}: **{fmt(detectable.get('size'))} {fmt(detectable.get('unit'))}** "
+        f"(detected with probability {fmt(detectable.get('power'))}; {fmt(detectable.get('method'))})."
+    )
 
 
 def _stem(figure: str) -> str:
@@ -113,17 +123,32 @@ def _details_tables(details: list[dict]) -> list[str]:
 def _figure_block(figure: str, captions: dict[str, str]) -> list[str]:
     if not figure:
         return []
-    stem = _stem(figure)
-    caption = captions.get(stem)
-    lines = [f"![{stem}]({figure})", ""]
-    lines += [f"*{caption}*" if caption else f"*(figure {stem}: no caption; was it drawn?)*", ""]
+    caption = captions.get(figure)
+    lines = [f"![{_stem(figure)}]({figure})", ""]
+    lines += [f"*{caption}*" if caption else f"*(figure {figure}: no caption; was it drawn?)*", ""]
+    return lines
+
+
+def _section_block(section: dict[str, Any], captions: dict[str, str]) -> list[str]:
+    """A study's extra report section: a title, a paragraph, a table and optionally a figure."""
+    lines = [f"## {section['title']}", "", str(section.get("text", "")), ""]
+    columns = list(section.get("columns", []))
+    if columns:
+        lines += _table(columns, [[fmt(v) for v in row] for row in section.get("rows", [])])
+        lines.append("")
+    lines += _figure_block(str(section.get("figure", "")), captions)
     return lines
 
 
 def write_report(
-    claims: list[dict], captions: dict[str, str], out_path: Path, step_costs: pd.DataFrame | None = None
+    claims: list[dict],
+    captions: dict[str, str],
+    out_path: Path,
+    sections: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Write the markdown report: summary table, one section per claim, step cost, provenance footer."""
+    """Write the markdown report: how to read it, the verdict table, one section per claim, the studies' extra
+    sections (e.g. step cost, micro-benchmarks), how to cite, provenance. ``captions`` maps a figure path
+    (relative to results/) to its caption."""
     out_path = Path(out_path)
     order: list[str] = []
     by_claim: dict[str, list[dict]] = {}
@@ -143,7 +168,18 @@ def write_report(
         "## Verdicts",
         "",
     ]
-    header = ["claim", "paper", "framework", "device", "verdict", "value", "95% CI", "threshold", "figure"]
+    header = [
+        "claim",
+        "paper",
+        "scope",
+        "framework",
+        "device",
+        "verdict",
+        "value",
+        "CI",
+        "smallest detectable",
+        "figure",
+    ]
     rows = []
     for claim in order:
         for r in by_claim[claim]:
@@ -151,13 +187,14 @@ def write_report(
             rows.append(
                 [
                     f"[{fmt(claim)}](#{_anchor(claim)})",
-                    fmt(_paper_short(str(r.get("paper", "")))),
+                    fmt(r.get("paper_short", "")),
+                    fmt(str(r.get("scope", "")).replace("_", " ")),
                     fmt(r.get("framework")),
                     fmt(r.get("device")),
                     f"**{fmt(r.get('verdict'))}**",
                     fmt(r.get("value")),
                     _ci(r.get("ci_low"), r.get("ci_high")),
-                    fmt(r.get("threshold")),
+                    _detectable_cell(r.get("smallest_detectable")),
                     f"[{_stem(figure)}]({figure})" if figure else NA,
                 ]
             )
@@ -175,14 +212,19 @@ def write_report(
             "",
             f"**Threshold.** {fmt(first.get('threshold'))}",
             "",
+            f"**Provenance.** [{fmt(first.get('provenance'))}] {fmt(first.get('paper'))}. "
+            f"**Scope.** {fmt(str(first.get('scope', '')).replace('_', ' '))}."
+            + (f" **Family of sub-claims:** {fmt(first.get('family'))}." if first.get("family") else ""),
+            "",
         ]
         for r in records:
             where = f"{fmt(r.get('framework'))} on {fmt(r.get('device'))}"
             lines += [
                 f"### {where}: **{fmt(r.get('verdict'))}**",
                 "",
-                f"Value {fmt(r.get('value'))}, 95% CI {_ci(r.get('ci_low'), r.get('ci_high'))}. "
-                f"{fmt(r.get('summary'))}",
+                f"Value {fmt(r.get('value'))}, CI {_ci(r.get('ci_low'), r.get('ci_high'))}. {fmt(r.get('summary'))}",
+                "",
+                f"Smallest detectable defect: {_detectable_text(r.get('smallest_detectable'))}",
                 "",
             ]
             details = list(r.get("details") or [])
@@ -193,22 +235,10 @@ def write_report(
         for figure in figures:
             lines += _figure_block(figure, captions)
 
-    if step_costs is not None:
-        lines += [
-            "## Step cost",
-            "",
-            "Ratios of median wall times of one MLP training step, measured side by side in one "
-            "process (rows of the `step_cost` experiment).",
-            "",
-        ]
-        columns = [c for c in STEP_COST_COLUMNS if c in step_costs.columns]
-        lines += _table(
-            [STEP_COST_COLUMNS[c] for c in columns],
-            [[fmt(v) for v in row] for row in step_costs[columns].itertuples(index=False)],
-        )
-        lines.append("")
-        lines += _figure_block(STEP_COST_FIGURE, captions)
+    for section in sections or []:
+        lines += _section_block(section, captions)
 
+    lines += ["## How to cite a figure", "", HOW_TO_CITE, ""]
     lines += ["---", "", "## Provenance", ""]
     seen = []
     for r in claims:
@@ -219,3 +249,81 @@ def write_report(
     lines.append("")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text("\n".join(lines), encoding="utf-8")
+
+
+VERDICT_CODES = {"reproduced": 1.0, "partial": 0.5, "inconclusive": 0.0, "not reproduced": -1.0}
+
+
+def metrics(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The DVC metrics: per claim and judged slice, value, interval, smallest detectable size and verdict
+    (as text and as a number: 1 reproduced, 0.5 partial, 0 inconclusive, -1 not reproduced), so
+    ``dvc exp show`` and ``dvc metrics diff`` compare experiments by their claims. A slice is named by its
+    framework, with the device added when one framework was judged on several devices."""
+    devices: dict[tuple[str, str], set[str]] = {}
+    for r in records:
+        devices.setdefault((str(r["claim"]), str(r["framework"])), set()).add(str(r["device"]))
+    out: dict[str, Any] = {}
+    for r in records:
+        claim, framework = str(r["claim"]), str(r["framework"])
+        key = framework if len(devices[(claim, framework)]) == 1 else f"{framework} @ {r['device']}"
+        detectable = r.get("smallest_detectable") or {}
+        out.setdefault(claim, {})[key] = {
+            "verdict": r["verdict"],
+            "verdict_code": VERDICT_CODES.get(str(r["verdict"]), 0.0),
+            "value": r.get("value"),
+            "ci_low": r.get("ci_low"),
+            "ci_high": r.get("ci_high"),
+            "smallest_detectable": detectable.get("size"),
+        }
+    return out
+
+
+def benchmark_section(paths: list[Path]) -> dict[str, Any] | None:
+    """The micro-benchmark section of REPORT.md (pytest-benchmark medians per framework, step and tangent
+    law), or None when no benchmark ran."""
+    from benchmarks.microbench import summarise_benchmarks
+
+    table = summarise_benchmarks(paths)
+    if table.empty:
+        return None
+    columns = ["framework", "device", "step", "tangents", "median", "iqr", "rounds", "ratio_to_forward_only"]
+    table = table.assign(median=table["median"] * 1e3, iqr=table["iqr"] * 1e3)
+    return {
+        "title": "Micro-benchmarks (pytest-benchmark)",
+        "text": "Median and interquartile range in milliseconds of one training step of the micro-benchmarked "
+        "MLP, compilation and warm-up excluded, measured by the `bench-<framework>` stages "
+        "(results/benchmarks/<framework>.json; compare two runs with `pytest-benchmark compare`). "
+        "Absolute times hold only for the device named; ratios are to the loss alone in the same run.",
+        "columns": ["framework", "device", "step", "tangents", "median (ms)", "IQR (ms)", "rounds", "t / t(forward)"],
+        "rows": table[columns].to_numpy().tolist(),
+    }
+
+
+def write_all(params: Any, results_dir: Path) -> list[Path]:
+    """Gather every study's claims, captions and sections plus the micro-benchmarks; write claims.json,
+    metrics.json and REPORT.md under ``results_dir`` (``params``: validated by the caller, unused here)."""
+    from benchmarks.claims import figure_path, read_records, write_json
+    from benchmarks.paths import CAPTIONS_FILE, SECTIONS_FILE
+    from benchmarks.study import study_packages
+
+    records: list[dict[str, Any]] = []
+    captions: dict[str, str] = {}
+    sections: list[dict[str, Any]] = []
+    for name in study_packages():
+        claims_file = results_dir / "claims" / f"{name}.json"
+        if claims_file.exists():
+            records += read_records(claims_file)
+        figures_dir = results_dir / "figures" / name
+        if (figures_dir / CAPTIONS_FILE).exists():
+            for figure, caption in json.loads((figures_dir / CAPTIONS_FILE).read_text()).items():
+                captions[figure_path(name, figure)] = caption
+        if (figures_dir / SECTIONS_FILE).exists():
+            sections += json.loads((figures_dir / SECTIONS_FILE).read_text())
+    bench = benchmark_section(sorted((results_dir / "benchmarks").glob("*.json")))
+    if bench:
+        sections.append(bench)
+    claims_json, metrics_json, report_md = (results_dir / n for n in ("claims.json", "metrics.json", "REPORT.md"))
+    write_json(records, claims_json)
+    write_json(metrics(records), metrics_json)
+    write_report(records, captions, report_md, sections)
+    return [claims_json, metrics_json, report_md]

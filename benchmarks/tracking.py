@@ -1,5 +1,9 @@
 """Log tidy result tables to MLflow: one parent run per table, one child run per configuration.
 
+Every experiment created here is tagged ``mlflow.experimentKind = custom_model_development`` (MLflow 3's
+"machine learning" kind, whose default page is the runs table rather than the GenAI overview), and can carry
+a description (``mlflow.note.content``) and further tags.
+
 The tracking store defaults to ``sqlite:///<REPO_ROOT>/mlflow.db`` (override with the
 ``MLFLOW_TRACKING_URI`` environment variable). For sqlite stores the database is created once under
 a file lock (two processes migrating a fresh database at once would otherwise race), and
@@ -16,7 +20,8 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
@@ -37,6 +42,14 @@ TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
 DB_FILENAME = "mlflow.db"
 ARTIFACTS_DIRNAME = "mlartifacts"
 STEP_SOURCE_TAG = "step_source"
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+MACHINE_LEARNING_KIND = "custom_model_development"
+"""MLflow 3's experiment kind for model training ("Machine learning" in the UI): its page opens on runs."""
+NOTE_TAG = "mlflow.note.content"
+"""The experiment description shown at the top of its page (Markdown)."""
+UI_RUNS_QUERY = "workflowType=machine_learning"
+"""The MLflow 3.x UI picks the experiment page's default tab from a global workflow type (URL parameter,
+else the last choice stored in the browser, else "genai"); this query selects the runs table."""
 _SQLITE_PREFIX = "sqlite:///"
 _LOCK_TIMEOUT_S = 300.0
 _INVALID_NAME_CHARS = re.compile(r"[^A-Za-z0-9_\-. /]")
@@ -122,10 +135,11 @@ def _experiment_slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "experiment"
 
 
-def ensure_experiment(client: MlflowClient, name: str) -> str:
+def ensure_experiment(client: MlflowClient, name: str, tags: Mapping[str, str] | None = None) -> str:
     """Id of the experiment ``name``, creating (or restoring) it if needed; safe against races.
 
-    On sqlite stores a new experiment's artifacts go to ``<db dir>/mlartifacts/<name>``.
+    On sqlite stores a new experiment's artifacts go to ``<db dir>/mlartifacts/<name>``. The experiment gets
+    ``tags`` and the machine-learning kind tag (set again on an existing experiment, so they stay current).
     """
     from mlflow.entities import LifecycleStage
     from mlflow.exceptions import MlflowException
@@ -135,15 +149,27 @@ def ensure_experiment(client: MlflowClient, name: str) -> str:
         root = artifact_root(client.tracking_uri)
         location = None if root is None else (root / _experiment_slug(name)).as_uri()
         try:
-            return client.create_experiment(name, artifact_location=location)
+            experiment_id = client.create_experiment(name, artifact_location=location)
         except MlflowException:
             experiment = client.get_experiment_by_name(name)  # created concurrently by someone else
             if experiment is None:
                 raise
+        else:
+            experiment = client.get_experiment(experiment_id)
     if experiment.lifecycle_stage == LifecycleStage.DELETED:
         _LOGGER.warning("restoring deleted MLflow experiment %r", name)
         client.restore_experiment(experiment.experiment_id)
+    wanted = {EXPERIMENT_KIND_TAG: MACHINE_LEARNING_KIND, **(tags or {})}
+    limits = _limits()
+    for tag in _tags(wanted, limits):
+        if experiment.tags.get(tag.key) != tag.value:
+            client.set_experiment_tag(experiment.experiment_id, tag.key, tag.value)
     return experiment.experiment_id
+
+
+def runs_page_url(experiment_id: str, server: str = "http://127.0.0.1:5000") -> str:
+    """Address of an experiment's runs table in ``mlflow ui`` (see :data:`UI_RUNS_QUERY`)."""
+    return f"{server.rstrip('/')}/#/experiments/{experiment_id}/runs?{UI_RUNS_QUERY}"
 
 
 # --------------------------------------------------------------------------- names and values
@@ -246,6 +272,11 @@ def _validate_table(
     shared = sorted(set(run_keys) & set(params))
     if shared:
         raise ValueError(f"run key(s) {shared} are also given as params")
+    _validate_artifacts(artifacts)
+
+
+def _validate_artifacts(artifacts: Sequence[Path]) -> None:
+    """Artifacts must exist and have distinct file names."""
     absent = [str(path) for path in artifacts if not Path(path).exists()]
     if absent:
         raise FileNotFoundError(f"artifact(s) not found: {absent}")
@@ -291,10 +322,9 @@ def _metrics(rows: pd.DataFrame, steps: np.ndarray, metric_keys: Mapping[str, st
     return metrics
 
 
-def _child_run_name(run_name: str, key_values: Mapping[str, str]) -> str:
-    if not key_values:
-        return run_name
-    return f"{run_name}/" + ",".join(f"{key}={value}" for key, value in key_values.items())
+def default_child_name(key_values: Mapping[str, str]) -> str:
+    """``"method=ff seed=0"``: the run-key values, space-separated (the default child run name)."""
+    return " ".join(f"{key}={value}" for key, value in key_values.items()) or "all"
 
 
 def _log_artifacts(client: MlflowClient, run_id: str, artifacts: Sequence[Path]) -> None:
@@ -314,6 +344,67 @@ def _mark_failed(client: MlflowClient, run_ids: Sequence[str], status: str) -> N
             _LOGGER.exception("could not mark MLflow run %s as %s", run_id, status)
 
 
+@contextmanager
+def _finishing(client: MlflowClient) -> Iterator[list[str]]:
+    """Collects created run ids; on exit ends them FINISHED, or FAILED (KILLED on interrupt) and re-raises."""
+    run_ids: list[str] = []
+    try:
+        yield run_ids
+        for run_id in reversed(run_ids):
+            client.set_terminated(run_id, status="FINISHED")
+    except BaseException as error:
+        _mark_failed(client, run_ids, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
+        raise
+
+
+def _scalar_metrics(values: Mapping[str, float], limits: _Limits, timestamp: int) -> list[Metric]:
+    """One Metric at step 0 per finite value."""
+    from mlflow.entities import Metric
+
+    keys = _unique_keys(list(values), "metrics", limits)
+    return [Metric(keys[k], float(v), timestamp, 0) for k, v in values.items() if np.isfinite(v)]
+
+
+def _open_client(
+    uri: str | None, experiment: str, experiment_tags: Mapping[str, str] | None
+) -> tuple[MlflowClient, str]:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=init_tracking(uri))
+    return client, ensure_experiment(client, experiment, experiment_tags)
+
+
+def log_run(
+    *,
+    experiment: str,
+    run_name: str,
+    params: Mapping[str, str] | None = None,
+    tags: Mapping[str, str] | None = None,
+    metrics: Mapping[str, float] | None = None,
+    artifacts: Sequence[Path] = (),
+    experiment_tags: Mapping[str, str] | None = None,
+    uri: str | None = None,
+) -> str:
+    """Log one run (scalar ``metrics`` at step 0, non-finite ones skipped); returns its id."""
+    _validate_artifacts(artifacts)
+    limits = _limits()
+    client, experiment_id = _open_client(uri, experiment, experiment_tags)
+    timestamp = int(time.time() * 1000)
+    with _finishing(client) as run_ids:
+        run_id = client.create_run(experiment_id, run_name=run_name).info.run_id
+        run_ids.append(run_id)
+        _log_all(
+            client,
+            run_id,
+            limits,
+            metrics=_scalar_metrics(metrics or {}, limits, timestamp),
+            params=_params(params or {}, limits),
+            tags=_tags(tags or {}, limits),
+        )
+        _log_artifacts(client, run_id, artifacts)
+    return run_id
+
+
 def log_table(
     table: pd.DataFrame,
     *,
@@ -325,35 +416,41 @@ def log_table(
     params: Mapping[str, str],
     tags: Mapping[str, str],
     artifacts: Sequence[Path] = (),
+    parent_metrics: Mapping[str, float] | None = None,
+    child_name: Callable[[Mapping[str, str]], str] = default_child_name,
+    experiment_tags: Mapping[str, str] | None = None,
     uri: str | None = None,
 ) -> str:
     """Log a tidy table as one parent run plus one child run per distinct ``run_keys`` combination.
 
-    The parent gets ``params``, ``tags`` and the ``artifacts`` (files or folders). Each child gets
-    its run-key values as tags and params, the shared params and tags, and every non-NaN cell of
-    ``metric_columns`` as a metric at step ``step_column`` (row index within the child if None or
-    if steps repeat within the child; tag ``step_source`` says which). All runs end FINISHED, or
-    FAILED (KILLED on interrupt) if anything raises, which is re-raised. Returns the parent run id.
+    The parent gets ``params``, ``tags``, ``parent_metrics`` (at step 0) and the ``artifacts`` (files or
+    folders). Each child is named ``child_name(run-key values)`` and gets its run-key values as tags and
+    params, the shared params and tags, and every non-NaN cell of ``metric_columns`` as a metric at step
+    ``step_column`` (row index within the child if None or if steps repeat within the child; tag
+    ``step_source`` says which). The experiment is created with ``experiment_tags`` if needed. All runs end
+    FINISHED, or FAILED (KILLED on interrupt) if anything raises, which is re-raised. Returns the parent id.
     """
-    from mlflow import MlflowClient
     from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID
 
     _validate_table(table, run_keys, metric_columns, step_column, params, artifacts)
     limits = _limits()
     metric_keys = _unique_keys(list(metric_columns), "metric columns", limits)
-    client = MlflowClient(tracking_uri=init_tracking(uri))
-    experiment_id = ensure_experiment(client, experiment)
+    client, experiment_id = _open_client(uri, experiment, experiment_tags)
     timestamp = int(time.time() * 1000)
-    run_ids: list[str] = []
-    try:
+    with _finishing(client) as run_ids:
         parent_id = client.create_run(experiment_id, run_name=run_name).info.run_id
         run_ids.append(parent_id)
-        _log_all(client, parent_id, limits, params=_params(params, limits), tags=_tags(tags, limits))
+        _log_all(
+            client,
+            parent_id,
+            limits,
+            metrics=_scalar_metrics(parent_metrics or {}, limits, timestamp),
+            params=_params(params, limits),
+            tags=_tags(tags, limits),
+        )
         for key_values, rows in _groups(table, run_keys):
             child = client.create_run(
-                experiment_id,
-                run_name=_child_run_name(run_name, key_values),
-                tags={MLFLOW_PARENT_RUN_ID: parent_id},
+                experiment_id, run_name=child_name(key_values), tags={MLFLOW_PARENT_RUN_ID: parent_id}
             )
             run_ids.append(child.info.run_id)
             steps, step_source = _steps(rows, step_column)
@@ -367,9 +464,4 @@ def log_table(
                 tags=_tags(child_tags, limits),
             )
         _log_artifacts(client, parent_id, artifacts)
-        for run_id in reversed(run_ids):
-            client.set_terminated(run_id, status="FINISHED")
-    except BaseException as error:
-        _mark_failed(client, run_ids, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
-        raise
     return parent_id

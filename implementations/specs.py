@@ -1,8 +1,9 @@
 """Framework-neutral specifications shared by the PyTorch and JAX implementations.
 
 Nothing here imports a framework: these dataclasses and NumPy helpers describe *what* is computed
-(objectives, tangent distributions, estimator settings) so that both implementations receive the same
-inputs and ``benchmarks/`` can talk to either one.
+(objectives, tangent distributions) so that both implementations receive the same inputs and ``benchmarks/``
+can talk to either one. The configuration of each method lives with its contract in
+``implementations/contracts/``.
 
 Objectives (all on a flat parameter vector ``theta`` in R^n, float32):
 
@@ -25,36 +26,10 @@ import numpy as np
 Distribution = Literal["gaussian", "rademacher", "sphere"]
 DISTRIBUTIONS: tuple[str, ...] = ("gaussian", "rademacher", "sphere")
 
-EstimatorMethod = Literal["jvp", "fd_forward", "fd_central"]
-ESTIMATOR_METHODS: tuple[str, ...] = ("jvp", "fd_forward", "fd_central")
+Derivative = Literal["jvp", "fd_forward", "fd_central"]
+DERIVATIVES: tuple[str, ...] = ("jvp", "fd_forward", "fd_central")
 
 OBJECTIVES: tuple[str, ...] = ("quadratic", "isotropic_quadratic", "rosenbrock", "mlp")
-
-
-@dataclass(frozen=True)
-class ForwardGradientConfig:
-    """Hyperparameters of the forward-gradient estimator (Baydin et al. 2022, Eq. 1-2).
-
-    ``g = (1/K) sum_k (grad f . v_k) v_k`` with ``K = num_tangents`` i.i.d. tangents ``v_k`` drawn from
-    ``distribution``; the directional derivative comes from a JVP (``method="jvp"``) or a finite
-    difference of step ``epsilon`` (``fd_forward``: (f(x+eps v) - f(x))/eps; ``fd_central``:
-    (f(x+eps v) - f(x-eps v))/(2 eps)).
-    """
-
-    distribution: Distribution = "gaussian"
-    num_tangents: int = 1
-    method: EstimatorMethod = "jvp"
-    epsilon: float = 1e-3
-
-    def __post_init__(self) -> None:
-        if self.distribution not in DISTRIBUTIONS:
-            raise ValueError(f"distribution={self.distribution!r}; valid: {', '.join(DISTRIBUTIONS)}")
-        if self.method not in ESTIMATOR_METHODS:
-            raise ValueError(f"method={self.method!r}; valid: {', '.join(ESTIMATOR_METHODS)}")
-        if self.num_tangents < 1:
-            raise ValueError(f"num_tangents={self.num_tangents}; must be >= 1")
-        if not self.epsilon > 0:
-            raise ValueError(f"epsilon={self.epsilon}; must be > 0")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from benchmarks.config import (
@@ -27,8 +28,7 @@ from benchmarks.paths import PARAMS_PATH
 
 @pytest.fixture(scope="module")
 def raw() -> dict[str, Any]:
-    with PARAMS_PATH.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return YAML(typ="safe", pure=True).load(PARAMS_PATH.read_text(encoding="utf-8"))
 
 
 def _mutated(raw: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -63,7 +63,8 @@ def test_real_params_yaml_validates() -> None:
 @pytest.mark.parametrize("name", ["smoke", "default", "paper"])
 def test_every_profile_validates_when_selected(raw: dict[str, Any], name: str) -> None:
     params = validate_params(_mutated(raw, lambda d: d.update(profile=name)))
-    assert params.active.estimator.samples // params.active.estimator.ks[-1] >= 2
+    estimator = params.active.forward_gradient.estimator
+    assert estimator.min_samples >= 2 * estimator.ks[-1] and params.active.microbench.rounds >= 3
 
 
 @pytest.mark.parametrize("target", ["cpu", "cuda", "cuda:0", "cuda:7", "cuda:12"])
@@ -119,8 +120,8 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     ),
     (
         "unknown nested key",
-        _set("profiles.smoke.fgd.tol", 1e-6),
-        ["unknown key 'tol' at 'profiles.smoke.fgd'", "valid keys: dims, distributions, seeds", "tolerance"],
+        _set("profiles.smoke.forward_gradient.fgd.tol", 1e-6),
+        ["unknown key 'tol' at 'profiles.smoke.forward_gradient.fgd'", "valid keys: dims, distributions", "tolerance"],
     ),
     (
         "unknown profile block",
@@ -152,96 +153,101 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     ("empty frameworks", _set("frameworks", []), ["frameworks:", "got []", "non-empty"]),
     (
         "unknown distribution",
-        _set("profiles.smoke.estimator.distributions[1]", "normal"),
+        _set("profiles.smoke.forward_gradient.estimator.distributions[1]", "normal"),
         [
-            "profiles.smoke.estimator.distributions[1]:",
+            "profiles.smoke.forward_gradient.estimator.distributions[1]:",
             "'normal'",
             "'gaussian', 'rademacher', 'sphere'",
         ],
     ),
     (
         "unknown function",
-        _set("profiles.default.estimator.functions", ["quadratic", "ackley"]),
-        ["profiles.default.estimator.functions[1]:", "'ackley'", "'quadratic', 'rosenbrock'"],
+        _set("profiles.default.forward_gradient.estimator.functions", ["quadratic", "ackley"]),
+        ["profiles.default.forward_gradient.estimator.functions[1]:", "'ackley'", "'quadratic', 'rosenbrock'"],
     ),
     (
         "estimator ks not increasing",
-        _set("profiles.smoke.estimator.ks", [1, 4, 2]),
-        ["profiles.smoke.estimator.ks[2]:", "not strictly increasing", "strictly increasing list"],
+        _set("profiles.smoke.forward_gradient.estimator.ks", [1, 4, 2]),
+        ["profiles.smoke.forward_gradient.estimator.ks[2]:", "not strictly increasing", "strictly increasing"],
     ),
     (
-        "max(ks) > samples",
-        _set("profiles.smoke.estimator.ks", [1, 2048]),
-        ["profiles.smoke.estimator.ks:", "max(ks) = 2048 exceeds samples = 1024", "samples // max(ks) >= 2"],
+        "min_samples below 2 * max(ks)",
+        _set("profiles.smoke.forward_gradient.estimator.min_samples", 100),
+        ["profiles.smoke.forward_gradient.estimator.min_samples:", "2 * max(ks) = 128"],
     ),
     (
-        "fewer than 2 replicate blocks",
-        _set("profiles.smoke.estimator.ks", [1, 1024]),
-        ["profiles.smoke.estimator.ks:", "1 replicate block", "samples // max(ks) >= 2"],
+        "max_samples below min_samples",
+        _set("profiles.smoke.forward_gradient.estimator.max_samples", 1000),
+        ["profiles.smoke.forward_gradient.estimator.max_samples:", "max_samples < min_samples"],
     ),
     (
-        "samples too small",
-        _set("profiles.smoke.estimator.samples", 32),
-        ["profiles.smoke.estimator.samples:", "got 32", "int >= 64"],
+        "unknown study block",
+        _set("profiles.smoke.alopex", {}),
+        ["unknown key 'alopex' at 'profiles.smoke'", "valid keys: forward_gradient, microbench"],
+    ),
+    (
+        "microbench rounds too few",
+        _set("profiles.smoke.microbench.rounds", 1),
+        ["profiles.smoke.microbench.rounds:", "got 1", "int >= 3"],
     ),
     (
         "estimator dim 1",
-        _set("profiles.smoke.estimator.dims", [1, 10]),
-        ["profiles.smoke.estimator.dims[0]:", "got 1", "ints >= 2"],
+        _set("profiles.smoke.forward_gradient.estimator.dims", [1, 10]),
+        ["profiles.smoke.forward_gradient.estimator.dims[0]:", "got 1", "ints >= 2"],
     ),
     (
         "projection ks > dim",
-        _set("profiles.paper.projection.ks", [1, 2000]),
-        ["profiles.paper.projection.ks:", "exceeds dim = 1000", "each <= dim"],
+        _set("profiles.paper.forward_gradient.projection.ks", [1, 2000]),
+        ["profiles.paper.forward_gradient.projection.ks:", "max(ks) = 2000 exceeds dim", "each <= dim"],
     ),
     (
         "tolerance >= 1",
-        _set("profiles.smoke.fgd.tolerance", 1.0),
-        ["profiles.smoke.fgd.tolerance:", "got 1.0", "0 < tolerance < 1"],
+        _set("profiles.smoke.forward_gradient.fgd.tolerance", 1.0),
+        ["profiles.smoke.forward_gradient.fgd.tolerance:", "got 1.0", "0 < tolerance < 1"],
     ),
     (
         "tolerance as string",
-        _set("profiles.smoke.fgd.tolerance", "1e-6"),
-        ["profiles.smoke.fgd.tolerance:", "got '1e-6'", "0 < tolerance < 1"],
+        _set("profiles.smoke.forward_gradient.fgd.tolerance", "1e-6"),
+        ["profiles.smoke.forward_gradient.fgd.tolerance:", "got '1e-6'", "0 < tolerance < 1"],
     ),
     ("negative seed", _set("seed", -1), ["seed:", "got -1", "0 <= seed < 2**32"]),
     ("seed too large", _set("seed", 2**32), ["seed:", "got 4294967296", "0 <= seed < 2**32"]),
     ("bool seed", _set("seed", True), ["seed:", "got True", "0 <= seed < 2**32"]),
     (
         "bool where int expected (nested)",
-        _set("profiles.default.step_cost.warmup", False),
-        ["profiles.default.step_cost.warmup:", "got False", "int >= 0"],
+        _set("profiles.default.forward_gradient.step_cost.warmup", False),
+        ["profiles.default.forward_gradient.step_cost.warmup:", "got False", "int >= 0"],
     ),
     (
         "float where int expected",
-        _set("profiles.default.fgd.seeds", 30.0),
-        ["profiles.default.fgd.seeds:", "got 30.0", "int >= 2"],
+        _set("profiles.default.forward_gradient.fgd.seeds", 30.0),
+        ["profiles.default.forward_gradient.fgd.seeds:", "got 30.0", "int >= 2"],
     ),
     (
         "step_cost one layer",
-        _set("profiles.smoke.step_cost.layers", [784]),
-        ["profiles.smoke.step_cost.layers:", "got [784]", ">= 2 ints >= 1"],
+        _set("profiles.smoke.forward_gradient.step_cost.layers", [784]),
+        ["profiles.smoke.forward_gradient.step_cost.layers:", "got [784]", ">= 2 ints >= 1"],
     ),
     (
         "step_cost repeats too few",
-        _set("profiles.smoke.step_cost.repeats", 2),
-        ["profiles.smoke.step_cost.repeats:", "got 2", "int >= 3"],
+        _set("profiles.smoke.forward_gradient.step_cost.repeats", 2),
+        ["profiles.smoke.forward_gradient.step_cost.repeats:", "got 2", "int >= 3"],
     ),
     (
         "missing nested key",
-        _delete("profiles.smoke.fgd.seeds"),
-        ["profiles.smoke.fgd.seeds: missing key", "int >= 2"],
+        _delete("profiles.smoke.forward_gradient.fgd.seeds"),
+        ["profiles.smoke.forward_gradient.fgd.seeds: missing key", "int >= 2"],
     ),
     (
         "missing block",
-        _delete("profiles.smoke.step_cost"),
-        ["profiles.smoke.step_cost: missing key", "layers, batch, repeats, warmup"],
+        _delete("profiles.smoke.forward_gradient.step_cost"),
+        ["profiles.smoke.forward_gradient.step_cost: missing key", "layers, batch, repeats, warmup"],
     ),
     ("missing top-level key", _delete("target"), ["target: missing key", "'cpu', 'cuda' or 'cuda:N'"]),
     (
         "unknown network",
-        _set("profiles.smoke.estimator.network", "cnn"),
-        ["profiles.smoke.estimator.network:", "'cnn'", "'mlp_digits'"],
+        _set("profiles.smoke.forward_gradient.estimator.network", "cnn"),
+        ["profiles.smoke.forward_gradient.estimator.network:", "'cnn'", "'mlp_digits'"],
     ),
 ]
 
@@ -268,10 +274,10 @@ def test_every_problem_reported_one_per_line(raw: dict[str, Any]) -> None:
         d["threads"] = "2"
         d["target"] = "gpu"
         d["bogus"] = 1
-        d["profiles"]["smoke"]["estimator"]["distributions"][1] = "normal"
-        d["profiles"]["default"]["fgd"]["tolerance"] = 2.0
-        d["profiles"]["paper"]["step_cost"]["extra"] = 0
-        del d["profiles"]["default"]["projection"]["repeats"]
+        d["profiles"]["smoke"]["forward_gradient"]["estimator"]["distributions"][1] = "normal"
+        d["profiles"]["default"]["forward_gradient"]["fgd"]["tolerance"] = 2.0
+        d["profiles"]["paper"]["forward_gradient"]["step_cost"]["extra"] = 0
+        del d["profiles"]["default"]["forward_gradient"]["projection"]["max_repeats"]
 
     with pytest.raises(ParamsError) as info:
         validate_params(_mutated(raw, many))
@@ -283,10 +289,10 @@ def test_every_problem_reported_one_per_line(raw: dict[str, Any]) -> None:
         "threads:",
         "target:",
         "unknown key 'bogus' at top level",
-        "profiles.smoke.estimator.distributions[1]:",
-        "profiles.default.fgd.tolerance:",
-        "unknown key 'extra' at 'profiles.paper.step_cost'",
-        "profiles.default.projection.repeats: missing key",
+        "profiles.smoke.forward_gradient.estimator.distributions[1]:",
+        "profiles.default.forward_gradient.fgd.tolerance:",
+        "unknown key 'extra' at 'profiles.paper.forward_gradient.step_cost'",
+        "profiles.default.forward_gradient.projection.max_repeats: missing key",
     ]
     lines = message.splitlines()[1:]
     assert len(lines) == 7
@@ -351,20 +357,32 @@ def test_yaml12_floats_are_floats(tmp_path: Path, text: str, value: float) -> No
     path.write_text(re.sub(r"tolerance: 1\.0e-6", f"tolerance: {text}", source, count=1), encoding="utf-8")
     params = load_params(path)
     assert params.profiles.smoke is not None
-    assert params.profiles.smoke.fgd.tolerance == pytest.approx(value)
+    assert params.profiles.smoke.forward_gradient.fgd.tolerance == pytest.approx(value)
 
 
 @pytest.mark.parametrize(
     ("overrides", "check"),
     [
-        (["profiles.smoke.estimator.samples=2048"], lambda p: p.profiles.smoke.estimator.samples == 2048),
+        (
+            ["profiles.smoke.forward_gradient.estimator.max_samples=65536"],
+            lambda p: p.profiles.smoke.forward_gradient.estimator.max_samples == 65536,
+        ),
         (["target=cuda:0"], lambda p: p.target == "cuda:0"),
         (["threads=4", "profile=smoke"], lambda p: p.threads == 4 and p.profile == "smoke"),
         (["seed=0"], lambda p: p.seed == 0),
         (["frameworks=[jax]"], lambda p: p.frameworks == ["jax"]),
-        (["profiles.smoke.fgd.tolerance=1e-5"], lambda p: p.profiles.smoke.fgd.tolerance == 1e-5),
-        (["profiles.default.fgd.tolerance=0.0001"], lambda p: p.profiles.default.fgd.tolerance == 1e-4),
-        (["profiles.smoke.projection.ks=[1,2,4]"], lambda p: p.profiles.smoke.projection.ks == [1, 2, 4]),
+        (
+            ["profiles.smoke.forward_gradient.fgd.tolerance=1e-5"],
+            lambda p: p.profiles.smoke.forward_gradient.fgd.tolerance == 1e-5,
+        ),
+        (
+            ["profiles.default.forward_gradient.fgd.tolerance=0.0001"],
+            lambda p: p.profiles.default.forward_gradient.fgd.tolerance == 1e-4,
+        ),
+        (
+            ["profiles.smoke.forward_gradient.projection.ks=[1,2,4]"],
+            lambda p: p.profiles.smoke.forward_gradient.projection.ks == [1, 2, 4],
+        ),
     ],
 )
 def test_dvc_set_param_overrides_validate(
@@ -384,8 +402,11 @@ def test_dvc_set_param_overrides_validate(
     [
         ("threads='2'", "threads:"),  # quoted -> string, rejected (strict)
         ("target=gpu", "target:"),
-        ("profiles.smoke.estimator.samples=100", "profiles.smoke.estimator.ks:"),
-        ("profiles.smoke.fgd.tolerance=2", "profiles.smoke.fgd.tolerance:"),
+        (
+            "profiles.smoke.forward_gradient.estimator.min_samples=100",
+            "profiles.smoke.forward_gradient.estimator.min_samples:",
+        ),
+        ("profiles.smoke.forward_gradient.fgd.tolerance=2", "profiles.smoke.forward_gradient.fgd.tolerance:"),
     ],
 )
 def test_dvc_set_param_bad_overrides_rejected(tmp_path: Path, override: str, fragment: str) -> None:
@@ -412,8 +433,8 @@ def test_params_hash_stable_and_sensitive(raw: dict[str, Any], tmp_path: Path) -
     assert params_hash(load_params()) == params_hash(validate_params(raw))
     # any value does
     assert params_hash(validate_params(_mutated(raw, _set("threads", 3)))) != h
-    assert params_hash(validate_params(_mutated(raw, _set("profiles.paper.fgd.seeds", 101)))) != h
-    assert params_hash(validate_params(_mutated(raw, _set("profiles.smoke.fgd.tolerance", 1e-7)))) != h
+    assert params_hash(validate_params(_mutated(raw, _set("profiles.paper.forward_gradient.fgd.seeds", 101)))) != h
+    assert params_hash(validate_params(_mutated(raw, _set("profiles.smoke.forward_gradient.fgd.tolerance", 1e-7)))) != h
 
 
 def test_flatten_params_active(raw: dict[str, Any]) -> None:
@@ -425,24 +446,26 @@ def test_flatten_params_active(raw: dict[str, Any]) -> None:
     assert flat["target"] == "cpu"
     assert flat["threads"] == str(raw["threads"])
     assert flat["frameworks"] == '["pytorch","jax"]'
-    assert flat["estimator.samples"] == "1024"
-    assert flat["estimator.ks"] == "[1,2,4,8,16,32,64]"
-    assert flat["estimator.network"] == "mlp_digits"
-    assert flat["fgd.tolerance"] == "1e-06"
-    assert flat["step_cost.layers"] == "[784,256,256,10]"
+    smoke = raw["profiles"]["smoke"]["forward_gradient"]
+    assert flat["forward_gradient.estimator.max_samples"] == str(smoke["estimator"]["max_samples"])
+    assert flat["forward_gradient.estimator.ks"] == "[" + ",".join(map(str, smoke["estimator"]["ks"])) + "]"
+    assert flat["forward_gradient.estimator.network"] == "mlp_digits"
+    assert flat["forward_gradient.fgd.tolerance"] == "1e-06"
+    assert flat["forward_gradient.step_cost.layers"] == "[784,256,256,10]"
     assert not any(k.startswith("profiles.") for k in flat)
-    blocks = {"estimator", "projection", "fgd", "step_cost"}
-    assert {k.split(".")[0] for k in flat if "." in k} == blocks
-    assert len(flat) == 5 + 6 + 3 + 5 + 4
+    assert {k.split(".")[0] for k in flat if "." in k} == {"forward_gradient", "microbench"}
 
 
 def test_flatten_params_all_profiles(raw: dict[str, Any]) -> None:
     params = validate_params(raw)
     flat = flatten_params(params, active_only=False)
-    assert flat["estimator.samples"] == str(raw["profiles"][raw["profile"]]["estimator"]["samples"])
-    assert flat["profiles.paper.estimator.samples"] == "131072"
-    assert flat["profiles.smoke.projection.repeats"] == "64"
-    assert len(flat) == 5 + 18 + 3 * 18
+    active = raw["profiles"][raw["profile"]]["forward_gradient"]
+    assert flat["forward_gradient.estimator.max_samples"] == str(active["estimator"]["max_samples"])
+    paper = raw["profiles"]["paper"]["forward_gradient"]
+    assert flat["profiles.paper.forward_gradient.estimator.max_samples"] == str(paper["estimator"]["max_samples"])
+    assert sum(k.startswith("profiles.smoke.") for k in flat) == sum(
+        "." in k and not k.startswith("profiles.") for k in flat
+    )
 
 
 # --- CLI

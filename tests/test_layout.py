@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import re
+import subprocess
 from pathlib import Path
 
 from benchmarks.paths import REPO_ROOT
@@ -40,13 +42,31 @@ def test_boundary_check_catches_a_planted_import(tmp_path):
 
 
 def test_implementations_mirror_each_other():
-    names = {fw: sorted(p.name for p in (REPO_ROOT / "implementations" / fw).glob("*.py")) for fw in ("pytorch", "jax")}
+    """Same module names in both frameworks, and the same public functions with the same parameters."""
+    names = {fw: sorted(p.stem for p in (REPO_ROOT / "implementations" / fw).glob("*.py")) for fw in ("pytorch", "jax")}
     assert names["pytorch"] == names["jax"]
-    apis = {fw: importlib.import_module(f"implementations.{fw}.api") for fw in ("pytorch", "jax")}
-    public = {
-        fw: {n for n, f in vars(m).items() if inspect.isfunction(f) and not n.startswith("_")} for fw, m in apis.items()
-    }
-    assert public["pytorch"] == public["jax"]
-    for name in public["jax"]:
-        params = [list(inspect.signature(getattr(apis[fw], name)).parameters) for fw in ("pytorch", "jax")]
-        assert params[0] == params[1], name
+    for module in names["jax"]:
+        mods = {fw: importlib.import_module(f"implementations.{fw}.{module}") for fw in ("pytorch", "jax")}
+        public = {
+            fw: {n for n, f in vars(m).items() if inspect.isfunction(f) and f.__module__ == m.__name__ and n[0] != "_"}
+            for fw, m in mods.items()
+        }
+        assert public["pytorch"] == public["jax"], module
+        for name in public["jax"]:
+            params = [list(inspect.signature(getattr(mods[fw], name)).parameters) for fw in ("pytorch", "jax")]
+            assert params[0] == params[1], f"{module}.{name}"
+
+
+OUTSIDE = re.compile(r"\.\./shared|shared/(claims|design)\.md")
+
+
+def test_no_project_file_points_outside_the_repository():
+    """A clone has no notes folder beside it: no tracked file may refer to one."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    offenders = []
+    for name in tracked.split():
+        path = REPO_ROOT / name
+        if path.suffix in {".py", ".md", ".yaml", ".yml", ".toml", ".cff", ".txt", ".json"} and path.is_file():
+            if OUTSIDE.search(path.read_text(encoding="utf-8", errors="replace")):
+                offenders.append(name)
+    assert not offenders, offenders

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import math
+from benchmarks.report import fmt, metrics, write_report
 
-import pandas as pd
-
-from benchmarks.report import fmt, write_report
-
-CAPTIONS = {"f1_unbiasedness": "Caption of F1 (pytorch on cpu).", "step_cost": "Caption of the step cost."}
+CAPTIONS = {
+    "figures/fg/f1_unbiasedness.png": "Caption of F1 (pytorch on cpu).",
+    "figures/fg/step_cost.png": "Caption of the step cost.",
+}
 
 
 def _records() -> list[dict]:
     common = {
         "claim": "F1",
-        "paper": "Gradients without Backpropagation (Baydin et al. 2022)",
+        "paper": "Gradients without Backpropagation (Baydin et al. 2022), arXiv:2202.08587",
+        "paper_short": "Baydin et al. 2022",
+        "provenance": "paper",
+        "scope": "per_slice",
         "statement": "the forward gradient is unbiased",
         "metric": "log-log slope",
         "threshold": "slope CI inside [-0.55, -0.45]",
         "device": "cpu (x86_64, 2 threads)",
-        "figure": "figures/f1_unbiasedness.png",
+        "figure": "figures/fg/f1_unbiasedness.png",
         "profile": "smoke",
         "git_commit": "abc1234",
         "params_hash": "feedbeef",
@@ -33,6 +35,13 @@ def _records() -> list[dict]:
             "ci_low": -0.5053,
             "ci_high": -0.4947,
             "summary": "0 of 10 bias tests rejected",
+            "smallest_detectable": {
+                "defect": "bias along grad f",
+                "size": 0.00612345,
+                "unit": "of ||grad f||",
+                "power": 0.9,
+                "method": "simulation",
+            },
             "details": [
                 {
                     "task": "quadratic",
@@ -63,18 +72,15 @@ def _records() -> list[dict]:
     ]
 
 
-def _step_costs() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "framework": ["pytorch"],
-            "device": ["cpu (x86_64, 2 threads)"],
-            "distribution": ["gaussian"],
-            "fg_over_jvp": [1.94412],
-            "r_f": [7.489],
-            "r_b": [math.nan],
-            "bp_over_fg": [0.523],
-        }
-    )
+SECTIONS = [
+    {
+        "title": "Step cost",
+        "text": "Ratios of median wall times.",
+        "columns": ["framework", "t(fg_step) / t(jvp_only)"],
+        "rows": [["pytorch", 1.94412]],
+        "figure": "figures/fg/step_cost.png",
+    }
+]
 
 
 def _summary_rows(text: str) -> list[str]:
@@ -90,7 +96,7 @@ def _summary_rows(text: str) -> list[str]:
 
 def test_report_table_verdicts_links_and_na(tmp_path):
     out = tmp_path / "results" / "REPORT.md"
-    write_report(_records(), CAPTIONS, out, _step_costs())
+    write_report(_records(), CAPTIONS, out, SECTIONS)
     text = out.read_text()
     rows = _summary_rows(text)
     assert len(rows) == 2
@@ -99,17 +105,20 @@ def test_report_table_verdicts_links_and_na(tmp_path):
     assert "-0.4986" in rows[0] and "[-0.5053, -0.4947]" in rows[0]
     assert rows[1].count("n/a") >= 2  # value and CI
     assert "Baydin et al. 2022" in rows[0]
-    assert all("(figures/f1_unbiasedness.png)" in row for row in rows)
-    assert "![f1_unbiasedness](figures/f1_unbiasedness.png)" in text
+    assert all("(figures/fg/f1_unbiasedness.png)" in row for row in rows)
+    assert "0.006123 of \\|\\|grad f\\|\\|" in rows[0]  # pipes escaped inside a Markdown table
+    assert "**0.006123 of \\|\\|grad f\\|\\|** (detected with probability 0.9; simulation)" in text
+    assert "![f1_unbiasedness](figures/fg/f1_unbiasedness.png)" in text
     assert "Caption of F1 (pytorch on cpu)." in text
     assert "-0.4535" in text  # details to 4 significant figures
     assert "1.235e-05" in text
-    assert "## Step cost" in text and "1.944" in text and "![step_cost](figures/step_cost.png)" in text
+    assert "## Step cost" in text and "1.944" in text and "![step_cost](figures/fg/step_cost.png)" in text
+    assert "## How to cite a figure" in text
     assert "| smoke | abc1234 | feedbeef |" in text
-    assert "inconclusive" in text and "registry.py" in text  # the how-to-read paragraph
+    assert "inconclusive" in text and "docs/claims.md" in text  # the how-to-read paragraph
 
 
-def test_report_is_deterministic_and_step_cost_optional(tmp_path):
+def test_report_is_deterministic_and_sections_optional(tmp_path):
     a, b = tmp_path / "a.md", tmp_path / "b.md"
     write_report(_records(), CAPTIONS, a)
     write_report(_records(), dict(reversed(list(CAPTIONS.items()))), b)
@@ -124,3 +133,12 @@ def test_fmt():
     assert fmt(1000.0) == "1000"
     assert fmt(7) == "7"
     assert fmt("a|b") == "a\\|b"
+
+
+def test_metrics_per_claim_and_slice():
+    out = metrics(_records())
+    assert set(out) == {"F1"} and set(out["F1"]) == {"pytorch", "jax"}
+    assert out["F1"]["pytorch"]["verdict_code"] == 1.0 and out["F1"]["jax"]["verdict_code"] == -1.0
+    assert out["F1"]["pytorch"]["smallest_detectable"] == 0.00612345
+    two_devices = _records()[:1] + [dict(_records()[0], device="cuda:0 (H100)")]
+    assert set(metrics(two_devices)["F1"]) == {"pytorch @ cpu (x86_64, 2 threads)", "pytorch @ cuda:0 (H100)"}

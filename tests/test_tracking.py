@@ -13,11 +13,15 @@ import pytest
 from benchmarks import tracking
 from benchmarks.paths import REPO_ROOT
 from benchmarks.tracking import (
+    EXPERIMENT_KIND_TAG,
+    MACHINE_LEARNING_KIND,
     _batches,
     _Limits,
     ensure_experiment,
     init_tracking,
+    log_run,
     log_table,
+    runs_page_url,
     sanitize_name,
     tracking_uri,
 )
@@ -98,11 +102,19 @@ def test_concurrent_init_in_two_processes(tmp_path):
 
 def test_ensure_experiment_existing_and_deleted(shared_uri):
     client = MlflowClient(shared_uri)
-    first = ensure_experiment(client, "paper one")
-    assert ensure_experiment(client, "paper one") == first
+    first = ensure_experiment(client, "paper one", {"paper.x": "X (2020)"})
+    assert ensure_experiment(client, "paper one", {"paper.x": "X (2021)"}) == first
     client.delete_experiment(first)
     assert ensure_experiment(client, "paper one") == first
-    assert client.get_experiment(first).lifecycle_stage == "active"
+    experiment = client.get_experiment(first)
+    assert experiment.lifecycle_stage == "active"
+    assert experiment.tags[EXPERIMENT_KIND_TAG] == MACHINE_LEARNING_KIND  # the UI's "machine learning" kind
+    assert experiment.tags["paper.x"] == "X (2021)"  # tags kept current
+
+
+def test_runs_page_url():
+    url = runs_page_url("7", "http://localhost:5000/")
+    assert url == "http://localhost:5000/#/experiments/7/runs?workflowType=machine_learning"
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -176,11 +188,15 @@ def test_log_table_parent_children_metrics_artifacts(shared_uri, tmp_path):
         params={"lr": "0.1", "long": long_value},
         tags={"profile": "smoke"},
         artifacts=[csv, figures],
+        parent_metrics={"stage_wall_seconds": 3.5, "stage_peak_bytes": float("nan")},
+        experiment_tags={"study": "main"},
         uri=shared_uri,
     )
     client = MlflowClient(shared_uri)
     parent = client.get_run(parent_id)
     assert parent.info.status == "FINISHED" and parent.info.run_name == "smoke"
+    assert parent.data.metrics == {"stage_wall_seconds": 3.5}  # non-finite metrics are skipped
+    assert client.get_experiment_by_name("exp-main").tags["study"] == "main"
     assert parent.data.params["lr"] == "0.1"
     assert len(parent.data.params["long"]) <= validation.MAX_PARAM_VAL_LENGTH
     assert parent.data.params["long"].startswith("xxx") and "truncated" in parent.data.params["long"]
@@ -193,7 +209,7 @@ def test_log_table_parent_children_metrics_artifacts(shared_uri, tmp_path):
     assert (root / parent_id / "artifacts" / "table.csv").exists()
 
     children = _children(shared_uri, "exp-main", parent_id)
-    assert len(children) == 4
+    assert sorted(c.info.run_name for c in children) == [f"method={m} seed={s}" for m in ("dfa", "ff") for s in "01"]
     for child in children:
         assert child.info.status == "FINISHED"
         method, seed = child.data.tags["method"], child.data.tags["seed"]
@@ -207,6 +223,39 @@ def test_log_table_parent_children_metrics_artifacts(shared_uri, tmp_path):
             assert sorted((m.step, m.value) for m in history) == expected
     ff0 = next(c for c in children if c.data.tags["method"] == "ff" and c.data.tags["seed"] == "0")
     assert [m.step for m in client.get_metric_history(ff0.info.run_id, "acc_1")] == [0, 2]
+
+
+def test_log_run_and_child_names(shared_uri, tmp_path):
+    note = tmp_path / "note.md"
+    note.write_text("hello")
+    run_id = log_run(
+        experiment="exp-single",
+        run_name="claims",
+        params={"profile": "smoke"},
+        tags={"verdict/F1/jax": "reproduced"},
+        metrics={"F1/jax/value": 1.5, "F1/jax/ci_low": float("nan")},
+        artifacts=[note],
+        uri=shared_uri,
+    )
+    client = MlflowClient(shared_uri)
+    run = client.get_run(run_id)
+    assert run.info.run_name == "claims" and run.info.status == "FINISHED"
+    assert run.data.metrics == {"F1/jax/value": 1.5} and run.data.tags["verdict/F1/jax"] == "reproduced"
+    assert [a.path for a in client.list_artifacts(run_id)] == ["note.md"]
+    parent_id = log_table(
+        _table(),
+        experiment="exp-single",
+        run_name="named",
+        run_keys=["method", "seed"],
+        metric_columns=["loss"],
+        step_column="epoch",
+        params={},
+        tags={},
+        child_name=lambda keys: f"{keys['method']} #{keys['seed']}",
+        uri=shared_uri,
+    )
+    names = sorted(c.info.run_name for c in _children(shared_uri, "exp-single", parent_id))
+    assert names == ["dfa #0", "dfa #1", "ff #0", "ff #1"]
 
 
 def test_log_table_row_index_steps(shared_uri):

@@ -1,7 +1,8 @@
-"""JAX device selection, synchronisation and library versions.
+"""JAX device selection, synchronisation, peak memory and library versions (contract:
+:mod:`implementations.contracts.backend`).
 
-The CPU thread count must be fixed before jax is first imported (XLA reads ``XLA_FLAGS`` once);
-``benchmarks/frameworks.py`` sets it from ``params.yaml``'s ``threads``, and :func:`configure` records it.
+The CPU thread count must be fixed before jax is first imported (XLA reads ``XLA_FLAGS`` once):
+:func:`implementations.registry.load_backend` sets it, and :func:`configure` records it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import platform
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from implementations.contracts.backend import process_peak_memory
+
+NAME = "jax"
 
 _state: dict[str, object] = {"device": None, "threads": None}
 
@@ -50,11 +55,34 @@ def device_name() -> str:
 def library_versions() -> dict[str, str]:
     """Versions of the libraries this implementation runs on."""
     import jaxlib
+    import optax
 
-    return {"jax": jax.__version__, "jaxlib": jaxlib.__version__}
+    return {"jax": jax.__version__, "jaxlib": jaxlib.__version__, "optax": optax.__version__}
 
 
-def as_array(array: np.ndarray) -> jax.Array:
+def synchronize() -> None:
+    """Wait for work queued on the configured device: XLA runs a device's computations in order, so waiting
+    for a trivial computation enqueued last waits for all of them."""
+    jax.block_until_ready(jax.device_put(jnp.zeros(()), device()) + 0)
+
+
+def reset_peak_memory() -> None:
+    """A no-op: neither XLA's ``peak_bytes_in_use`` nor the process peak RSS can be reset (``memory_stats``
+    says so in its ``source``)."""
+
+
+def memory_stats() -> dict[str, int | str]:
+    """``{"peak_bytes", "source"}``: the device allocator's peak on a GPU, the process peak RSS on the CPU."""
+    stats = device().memory_stats() if device().platform != "cpu" else None
+    if stats and "peak_bytes_in_use" in stats:
+        return {
+            "peak_bytes": int(stats["peak_bytes_in_use"]),
+            "source": "jax device.memory_stats()['peak_bytes_in_use'] (since process start; cannot be reset)",
+        }
+    return process_peak_memory()
+
+
+def from_numpy(array: np.ndarray) -> jax.Array:
     """A NumPy array on the configured device (float arrays become float32)."""
     arr = np.asarray(array)
     if np.issubdtype(arr.dtype, np.floating):
@@ -67,6 +95,6 @@ def to_numpy(array: jax.Array) -> np.ndarray:
     return np.asarray(jax.device_get(array))
 
 
-def key(seed: int) -> jax.Array:
+def make_rng(seed: int) -> jax.Array:
     """A native JAX PRNG key from an integer seed."""
     return jax.random.key(int(seed))

@@ -5,44 +5,53 @@ Every distribution has E[v v^T] = I, so ``(grad f . v) v`` is unbiased:
 - rademacher: v uniform on {-1,+1}^n, drawn as 32-bit random words unpacked to signs (one random bit per
   entry: the cheap tangent of the notes this suite started from)
 - sphere: v uniform on the sphere of radius sqrt(n) (Belouze 2022's constant-norm optimum)
+Keys are explicit (``jax.random``); nothing here holds state.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 _BITS = 32
 
 
-def rademacher(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
-    """Signs in {-1, +1} unpacked from random 32-bit words (32 entries per word)."""
+def rademacher(rng: jax.Array, shape: tuple[int, ...]) -> jax.Array:
+    """Signs in {-1, +1} unpacked from random 32-bit words (32 entries per word); ``rng`` is a PRNG key."""
     count = math.prod(shape)
-    words = jax.random.bits(key, ((count + _BITS - 1) // _BITS, 1), dtype=jnp.uint32)
+    words = jax.random.bits(rng, ((count + _BITS - 1) // _BITS, 1), dtype=jnp.uint32)
     bits = (words >> jnp.arange(_BITS, dtype=jnp.uint32)) & 1
     return (bits.reshape(-1)[:count].astype(jnp.float32) * 2.0 - 1.0).reshape(shape)
 
 
-def sample_tangents(key: jax.Array, distribution: str, shape: tuple[int, ...]) -> jax.Array:
-    """Draw tangents of ``shape``; for ``sphere`` the last axis is the vector whose norm is sqrt(n)."""
+def sample_tangents(rng: jax.Array, distribution: str, shape: tuple[int, ...]) -> jax.Array:
+    """Draw tangents of ``shape`` with the key ``rng``; for ``sphere`` the last axis is the vector whose norm
+    is sqrt(n)."""
     if distribution == "gaussian":
-        return jax.random.normal(key, shape, dtype=jnp.float32)
+        return jax.random.normal(rng, shape, dtype=jnp.float32)
     if distribution == "rademacher":
-        return rademacher(key, shape)
+        return rademacher(rng, shape)
     if distribution == "sphere":
-        v = jax.random.normal(key, shape, dtype=jnp.float32)
+        v = jax.random.normal(rng, shape, dtype=jnp.float32)
         return v * (math.sqrt(shape[-1]) / jnp.linalg.norm(v, axis=-1, keepdims=True))
     raise ValueError(f"distribution={distribution!r}; valid: gaussian, rademacher, sphere")
 
 
-def sample_like(key: jax.Array, distribution: str, params: list[jax.Array]) -> list[jax.Array]:
-    """One tangent per parameter array, jointly i.i.d. entries (``sphere`` is normalised over all of them)."""
-    sizes = [p.size for p in params]
+def sample_like(rng: jax.Array, distribution: str, params: Any, leading: tuple[int, ...]) -> Any:
+    """Tangents for a pytree of parameters: each leaf of shape s gets shape (*leading, *s), entries jointly
+    i.i.d. (``sphere`` is normalised over all leaves together, radius sqrt(total size))."""
+    leaves, treedef = jax.tree.flatten(params)
     if distribution == "sphere":
-        flat = sample_tangents(key, "sphere", (sum(sizes),))
-        offsets = [sum(sizes[:i]) for i in range(len(sizes))]
-        return [flat[o : o + s].reshape(p.shape) for o, s, p in zip(offsets, sizes, params, strict=True)]
-    keys = jax.random.split(key, len(params))
-    return [sample_tangents(k, distribution, p.shape) for k, p in zip(keys, params, strict=True)]
+        flat = sample_tangents(rng, "sphere", (*leading, sum(leaf.size for leaf in leaves)))
+        pieces = jnp.split(flat, np.cumsum([leaf.size for leaf in leaves])[:-1], axis=-1)
+        parts = [piece.reshape(*leading, *leaf.shape) for piece, leaf in zip(pieces, leaves, strict=True)]
+    else:
+        keys = jax.random.split(rng, len(leaves))
+        parts = [
+            sample_tangents(k, distribution, (*leading, *leaf.shape)) for k, leaf in zip(keys, leaves, strict=True)
+        ]
+    return jax.tree.unflatten(treedef, parts)

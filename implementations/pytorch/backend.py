@@ -1,4 +1,5 @@
-"""PyTorch device selection, thread count, synchronisation and library versions."""
+"""PyTorch device selection, thread count, synchronisation, peak memory and library versions (contract:
+:mod:`implementations.contracts.backend`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import platform
 
 import numpy as np
 import torch
+
+from implementations.contracts.backend import process_peak_memory
+
+NAME = "pytorch"
 
 _state: dict[str, torch.device] = {"device": torch.device("cpu")}
 
@@ -42,6 +47,23 @@ def synchronize() -> None:
         torch.cuda.synchronize(device())
 
 
+def reset_peak_memory() -> None:
+    """Restart CUDA peak tracking; on the CPU a no-op (the process peak RSS cannot be reset)."""
+    if device().type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device())
+
+
+def memory_stats() -> dict[str, int | str]:
+    """``{"peak_bytes", "source"}``: CUDA's allocator peak since :func:`reset_peak_memory`, or on the CPU the
+    process peak RSS."""
+    if device().type == "cuda":
+        return {
+            "peak_bytes": int(torch.cuda.max_memory_allocated(device())),
+            "source": "torch.cuda.max_memory_allocated (since reset_peak_memory)",
+        }
+    return process_peak_memory()
+
+
 def library_versions() -> dict[str, str]:
     """Versions of the libraries this implementation runs on."""
     versions = {"torch": torch.__version__}
@@ -50,7 +72,7 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def as_tensor(array: np.ndarray) -> torch.Tensor:
+def from_numpy(array: np.ndarray) -> torch.Tensor:
     """A NumPy array on the configured device (float arrays become float32)."""
     tensor = torch.as_tensor(np.asarray(array))
     if tensor.is_floating_point():
@@ -58,12 +80,12 @@ def as_tensor(array: np.ndarray) -> torch.Tensor:
     return tensor.to(device())
 
 
-def to_numpy(tensor: torch.Tensor) -> np.ndarray:
+def to_numpy(array: torch.Tensor) -> np.ndarray:
     """Copy a tensor back to host memory."""
-    return tensor.detach().cpu().numpy()
+    return array.detach().cpu().numpy()
 
 
-def generator(seed: int) -> torch.Generator:
+def make_rng(seed: int) -> torch.Generator:
     """A native PyTorch generator on the configured device, seeded with ``seed``."""
     gen = torch.Generator(device=device())
     gen.manual_seed(int(seed))

@@ -6,9 +6,12 @@ Every distribution has E[v v^T] = I, so ``(grad f . v) v`` is unbiased:
   table (one random bit per entry instead of one Box-Muller normal: the cheap tangent of the notes this
   suite started from)
 - sphere: v uniform on the sphere of radius sqrt(n) (Belouze 2022's constant-norm optimum)
+The generator is always passed explicitly.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -17,7 +20,8 @@ _SIGN_TABLES: dict[torch.device, torch.Tensor] = {}
 
 
 def _sign_table(device: torch.device) -> torch.Tensor:
-    """[256, 8] float32: row b holds the signs (+1 for a set bit, -1 otherwise) of the 8 bits of byte b."""
+    """[256, 8] float32: row b holds the signs (+1 for a set bit, -1 otherwise) of the 8 bits of byte b
+    (a constant, cached per device)."""
     if device not in _SIGN_TABLES:
         byte = torch.arange(256, dtype=torch.int64)[:, None]
         bits = torch.bitwise_and(torch.bitwise_right_shift(byte, torch.arange(_BITS)), 1)
@@ -25,36 +29,39 @@ def _sign_table(device: torch.device) -> torch.Tensor:
     return _SIGN_TABLES[device]
 
 
-def rademacher(shape: tuple[int, ...], gen: torch.Generator, device: torch.device) -> torch.Tensor:
-    """Signs in {-1, +1}: one random byte per 8 entries, expanded by one embedding lookup in a 256 x 8
-    table (a single pass writing float32; ``embedding`` is several times faster than advanced indexing)."""
-    count = 1
-    for size in shape:
-        count *= size
+def rademacher(rng: torch.Generator, shape: tuple[int, ...]) -> torch.Tensor:
+    """Signs in {-1, +1} on ``rng``'s device: one random byte per 8 entries, expanded by one embedding lookup
+    in a 256 x 8 table (a single pass writing float32; ``embedding`` is several times faster than advanced
+    indexing)."""
+    count = math.prod(shape)
     n_bytes = (count + _BITS - 1) // _BITS
-    raw = torch.randint(0, 256, (n_bytes,), generator=gen, device=device, dtype=torch.uint8)
-    signs = torch.nn.functional.embedding(raw.to(torch.int32), _sign_table(device))
+    raw = torch.randint(0, 256, (n_bytes,), generator=rng, device=rng.device, dtype=torch.uint8)
+    signs = torch.nn.functional.embedding(raw.to(torch.int32), _sign_table(rng.device))
     return signs.reshape(-1)[:count].reshape(shape)
 
 
-def sample_tangents(
-    gen: torch.Generator, distribution: str, shape: tuple[int, ...], device: torch.device
-) -> torch.Tensor:
-    """Draw tangents of ``shape``; for ``sphere`` the last axis is the vector whose norm is sqrt(n)."""
+def sample_tangents(rng: torch.Generator, distribution: str, shape: tuple[int, ...]) -> torch.Tensor:
+    """Draw tangents of ``shape`` from the generator ``rng`` (on its device); for ``sphere`` the last axis is
+    the vector whose norm is sqrt(n)."""
     if distribution == "gaussian":
-        return torch.randn(shape, generator=gen, device=device)
+        return torch.randn(shape, generator=rng, device=rng.device)
     if distribution == "rademacher":
-        return rademacher(shape, gen, device)
+        return rademacher(rng, shape)
     if distribution == "sphere":
-        v = torch.randn(shape, generator=gen, device=device)
+        v = torch.randn(shape, generator=rng, device=rng.device)
         return v * (shape[-1] ** 0.5 / torch.linalg.vector_norm(v, dim=-1, keepdim=True))
     raise ValueError(f"distribution={distribution!r}; valid: gaussian, rademacher, sphere")
 
 
-def sample_like(gen: torch.Generator, distribution: str, params: list[torch.Tensor]) -> list[torch.Tensor]:
-    """One tangent per parameter tensor, jointly i.i.d. entries (``sphere`` is normalised over all of them)."""
+def sample_like(
+    rng: torch.Generator, distribution: str, params: tuple[torch.Tensor, ...], leading: tuple[int, ...]
+) -> tuple[torch.Tensor, ...]:
+    """Tangents for a tuple of parameter tensors: each of shape s gets shape (*leading, *s), entries jointly
+    i.i.d. (``sphere`` is normalised over all tensors together, radius sqrt(total size))."""
     if distribution == "sphere":
-        flat = sample_tangents(gen, "gaussian", (sum(p.numel() for p in params),), params[0].device)
-        flat = flat * (flat.numel() ** 0.5 / torch.linalg.vector_norm(flat))
-        return [chunk.view_as(p) for chunk, p in zip(flat.split([p.numel() for p in params]), params, strict=True)]
-    return [sample_tangents(gen, distribution, tuple(p.shape), p.device) for p in params]
+        sizes = [p.numel() for p in params]
+        flat = sample_tangents(rng, "sphere", (*leading, sum(sizes)))
+        return tuple(
+            part.reshape(*leading, *p.shape) for part, p in zip(flat.split(sizes, dim=-1), params, strict=True)
+        )
+    return tuple(sample_tangents(rng, distribution, (*leading, *p.shape)) for p in params)

@@ -1,0 +1,108 @@
+"""Exact pipeline dependencies: dvc.yaml is generated from the studies, each stage's code deps are what it
+imports, and editing a module marks exactly the stages that use it as changed in `dvc status`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.paths import REPO_ROOT
+from benchmarks.pipeline import code_closure, pipeline, render
+
+DVC = str(Path(sys.executable).parent / "dvc")
+
+
+def test_dvc_yaml_is_what_the_studies_generate():
+    assert (REPO_ROOT / "dvc.yaml").read_text() == render(), "run `nobp pipeline write`"
+
+
+def test_closure_follows_relative_and_nested_imports_and_package_inits():
+    files = code_closure(["benchmarks.runner"])
+    assert "benchmarks/__init__.py" in files and "benchmarks/config.py" in files
+    assert "benchmarks/study.py" in files and "benchmarks/tables.py" in files
+    assert "implementations/registry.py" in files  # imported inside run_experiment
+    assert "benchmarks/claims.py" not in files and "benchmarks/plotting.py" not in files
+
+
+def test_experiment_stage_deps_are_its_framework_and_study_only():
+    stages = pipeline()["stages"]
+    for name, stage in stages.items():
+        if not name.startswith("run-"):
+            continue
+        framework = name.rsplit("-", 1)[1]
+        other = {"pytorch": "jax", "jax": "pytorch"}.get(framework)
+        deps = [d for d in stage["deps"] if d.endswith(".py")]
+        assert not [d for d in deps if other and d.startswith(f"implementations/{other}/")], name
+        study = name.split("-")[1]
+        assert not [
+            d
+            for d in deps
+            if d.startswith("benchmarks/")
+            and d.count("/") > 1
+            and f"/{study}/" not in d
+            and not d.startswith("benchmarks/datasets/")
+        ], name
+        assert not [d for d in deps if d.endswith(("claims.py", "figures.py", "plotting.py"))], name
+
+
+def _clean_copy(dest: Path) -> None:
+    files = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO_ROOT, check=True, capture_output=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, files):
+        src = REPO_ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    shutil.copytree(REPO_ROOT / "datasets", dest / "datasets", dirs_exist_ok=True)
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+
+
+def _changed(repo: Path) -> set[str]:
+    out = subprocess.run([DVC, "status", "--json"], cwd=repo, check=True, capture_output=True, text=True).stdout
+    status = json.loads(out or "{}")
+    return {
+        stage for stage, entries in status.items() if any("changed deps" in e for e in entries if isinstance(e, dict))
+    }
+
+
+@pytest.mark.skipif(not (REPO_ROOT / "datasets" / "digits").exists(), reason="datasets not built")
+def test_editing_a_module_changes_exactly_the_stages_that_import_it(tmp_path):
+    repo = tmp_path / "repo"
+    _clean_copy(repo)
+    stages = pipeline()["stages"]
+    for stage in stages.values():  # stand-in outputs, so that `dvc commit` can record the current deps
+        for out in stage.get("outs", []) + stage.get("metrics", []):
+            path = repo / (out if isinstance(out, str) else next(iter(out)))
+            if path.suffix:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("{}\n")
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                (path / "placeholder.txt").write_text("x\n")
+    subprocess.run([DVC, "commit", "-f", "-q"], cwd=repo, check=True, capture_output=True)
+    assert _changed(repo) == set()
+
+    def edit(path: str) -> set[str]:
+        with (repo / path).open("a") as fh:
+            fh.write("\n# an edit\n")
+        changed = _changed(repo)
+        subprocess.run([DVC, "commit", "-f", "-q"], cwd=repo, check=True, capture_output=True)
+        return changed
+
+    jax_runs = {n for n in stages if n.startswith("run-forward_gradient-") and n.endswith("-jax")}
+    assert edit("implementations/jax/backend.py") == jax_runs | {"bench-jax"}
+    assert edit("benchmarks/forward_gradient/figures.py") == {"figures-forward_gradient"}
+    # the figures read each claim's threshold object, so they depend on the claims module too
+    assert edit("benchmarks/forward_gradient/claims.py") == {"claims-forward_gradient", "figures-forward_gradient"}
+    assert edit("benchmarks/report.py") == {"report"}
+    assert edit("benchmarks/tracking.py") == {"track"}
