@@ -224,14 +224,19 @@ def _engine_stages(studies: dict[str, Study]) -> dict[str, dict[str, Any]]:
 
 
 def pipeline(studies: dict[str, Study] | None = None) -> dict[str, Any]:
-    """The whole ``dvc.yaml`` as a dict: experiment, claims and figure stages per study, then the engine's."""
+    """The whole ``dvc.yaml`` as a dict: experiment, claims and figure stages per study, then the engine's;
+    every figure's PNG is a DVC image plot (``dvc plots diff`` shows two experiments' side by side)."""
     studies = discover_studies() if studies is None else studies
     stages: dict[str, dict[str, Any]] = {}
     for study in studies.values():
         stages |= _experiment_stages(study)
         stages |= _study_stages(study)
     stages |= _engine_stages(studies)
-    plots = [{f"{figures_out(name)}/": {}} for name in studies]
+    plots = [
+        {f"{figures_out(name)}/{figure.id}.png": {}}
+        for name, study in studies.items()
+        for figure in study.load_figures().FIGURES
+    ]
     return {"stages": stages, "plots": plots}
 
 

@@ -142,6 +142,12 @@ def wls_slope(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> tuple[float, floa
     return float(np.sum(w * (x - xbar) * y) / sxx), float(1.0 / np.sqrt(sxx))
 
 
+MAX_BOOTSTRAP_UNITS = 512
+"""Blocks are merged into at most this many consecutive groups before resampling: groups of independent
+blocks are themselves independent units, and 512 of them resolve a slope's sampling distribution far
+beyond what the intervals need, at a fraction of the cost."""
+
+
 def block_bootstrap_slope(
     log_x: np.ndarray,
     block_sums: np.ndarray,
@@ -153,19 +159,23 @@ def block_bootstrap_slope(
 
     ``block_sums[b, j]`` is the sum of the squared errors of block ``b`` at x_j (every x reuses the same
     blocks of samples, so blocks, not per-x values, are the independent units); ``units_per_block[j]`` how
-    many terms each block sum holds at x_j. A replicate draws B blocks with replacement and recomputes
-    every x_j from that same resample."""
+    many terms each block sum holds at x_j. A replicate draws groups of consecutive blocks (at most
+    :data:`MAX_BOOTSTRAP_UNITS` of them) with replacement and recomputes every x_j from that same resample,
+    as a ratio of the drawn sums to the drawn number of terms."""
     sums = np.asarray(block_sums, dtype=float)
-    blocks = sums.shape[0]
-    denominator = blocks * np.asarray(units_per_block, dtype=float)
-    point = ls_slopes(log_x, 0.5 * np.log(sums.sum(axis=0) / denominator)[:, None])[0]
+    per_block = np.asarray(units_per_block, dtype=float)
+    point = ls_slopes(log_x, 0.5 * np.log(sums.sum(axis=0) / (sums.shape[0] * per_block))[:, None])[0]
+    groups = np.array_split(np.arange(sums.shape[0]), min(MAX_BOOTSTRAP_UNITS, sums.shape[0]))
+    group_sums = np.stack([sums[g].sum(axis=0) for g in groups])  # [U, len(x)]
+    group_sizes = np.array([g.size for g in groups], dtype=float)  # [U]
+    units = len(groups)
     out = np.empty(n_boot)
-    step = max(1, 2**22 // max(blocks, 1))
+    step = max(1, 2**22 // units)
     for start in range(0, n_boot, step):
         count = min(step, n_boot - start)
-        drawn = rng.integers(0, blocks, (count, blocks)) + blocks * np.arange(count)[:, None]
-        weights = np.bincount(drawn.ravel(), minlength=count * blocks).reshape(count, blocks)  # [count, B]
-        log_rms = 0.5 * np.log(weights @ sums / denominator)  # [count, len(x)]
+        drawn = rng.integers(0, units, (count, units)) + units * np.arange(count)[:, None]
+        weights = np.bincount(drawn.ravel(), minlength=count * units).reshape(count, units)  # [count, U]
+        log_rms = 0.5 * np.log((weights @ group_sums) / ((weights @ group_sizes)[:, None] * per_block))
         out[start : start + count] = ls_slopes(log_x, log_rms.T)
     return float(point), out
 

@@ -65,7 +65,7 @@ F2 = Claim(
         "estimator. It is an identity, so any configuration whose interval excludes 1 refutes it, and there is "
         "no 'partial'. Band 1 +- 3%: the samples per configuration are sized from the closed-form per-sample "
         "variance of the ratio (Gaussian 2m^2 + 22m + 56 with m = n-1; sphere 2(n-2)^2(n-1)/(n+2); Rademacher "
-        "2(n-2)^2(1 - sum a^4/||a||^4)) to reach a target half-width (default 1.25%) at the simultaneous level, "
+        "2(n-2)^2(1 - sum a^4/||a||^4)) to reach a target half-width (default 1.5%) at the simultaneous level, "
         "so an honest run lands inside the band with margin, and a wide interval never passes. Constant-norm "
         "tangents at n = 2 have r = 1 for every sample; those configurations are checked exactly instead. The "
         "pooled ratio catches a systematic excess smaller than any single configuration resolves."
