@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,31 +14,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.claims import Scope
-from benchmarks.paths import REPO_ROOT
 from benchmarks.study import discover_studies
+from tests.repo_copy import clean_copy
 
 pytestmark = pytest.mark.e2e
-
-
-def _clean_copy(dest: Path) -> None:
-    """Tracked and untracked-but-not-ignored files only: what a fresh clone of this tree would hold."""
-    files = (
-        subprocess.run(
-            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO_ROOT, check=True, capture_output=True
-        )
-        .stdout.decode()
-        .split("\0")
-    )
-    for name in filter(None, files):
-        src = REPO_ROOT / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
-    subprocess.run(
-        ["git", "-c", "user.name=ci", "-c", "user.email=ci@localhost", "commit", "-qm", "clean"], cwd=dest, check=True
-    )
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float]:
@@ -53,7 +31,7 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float]:
 def test_smoke_pipeline_on_a_clean_copy(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
-    _clean_copy(repo)
+    clean_copy(repo)
     bin_dir = str(Path(sys.executable).parent)
     env = os.environ | {
         "PATH": f"{bin_dir}:{os.environ['PATH']}",

@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks.paths import REPO_ROOT
 from benchmarks.pipeline import code_closure, pipeline, render
+from tests.repo_copy import clean_copy
 
 DVC = str(Path(sys.executable).parent / "dvc")
 
@@ -50,23 +51,6 @@ def test_experiment_stage_deps_are_its_framework_and_study_only():
         assert not [d for d in deps if d.endswith(("claims.py", "figures.py", "plotting.py"))], name
 
 
-def _clean_copy(dest: Path) -> None:
-    files = (
-        subprocess.run(
-            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO_ROOT, check=True, capture_output=True
-        )
-        .stdout.decode()
-        .split("\0")
-    )
-    for name in filter(None, files):
-        src = REPO_ROOT / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    shutil.copytree(REPO_ROOT / "datasets", dest / "datasets", dirs_exist_ok=True)
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-
-
 def _changed(repo: Path) -> set[str]:
     out = subprocess.run([DVC, "status", "--json"], cwd=repo, check=True, capture_output=True, text=True).stdout
     status = json.loads(out or "{}")
@@ -78,7 +62,8 @@ def _changed(repo: Path) -> set[str]:
 @pytest.mark.skipif(not (REPO_ROOT / "datasets" / "digits").exists(), reason="datasets not built")
 def test_editing_a_module_changes_exactly_the_stages_that_import_it(tmp_path):
     repo = tmp_path / "repo"
-    _clean_copy(repo)
+    clean_copy(repo, commit=False)
+    shutil.copytree(REPO_ROOT / "datasets", repo / "datasets", dirs_exist_ok=True)
     stages = pipeline()["stages"]
     for stage in stages.values():  # stand-in outputs, so that `dvc commit` can record the current deps
         for out in stage.get("outs", []) + stage.get("metrics", []):
