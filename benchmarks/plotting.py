@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib as mpl
-import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from benchmarks import stats as st
 from benchmarks.claims import figure_path
 from benchmarks.paths import CAPTIONS_FILE, SECTIONS_FILE
 from benchmarks.study import Study
@@ -148,14 +146,6 @@ def distribution_handles(palette: dict, present: list[str]) -> list:
 
 def marker_handles(markers: dict, prefix: str = "") -> list:
     return [Line2D([], [], color="0.3", marker=m, linestyle="none", label=f"{prefix}{v}") for v, m in markers.items()]
-
-
-def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    values = np.asarray(values, dtype=float)
-    if values.size < 2:
-        mean = float(values.mean()) if values.size else float("nan")
-        return mean, mean, mean
-    return st.mean_ci(values, confidence)
 
 
 def dodge(index: int, count: int, step: float = 1.05) -> float:
