@@ -1,7 +1,9 @@
 """Send every study's tables, run records, claims, figures and micro-benchmarks to MLflow, for browsing.
 
 Layout (one MLflow experiment per study, named ``<study> — <title>``, tagged with its papers' citations and
-MLflow 3's machine-learning kind so that its page opens on the runs table):
+MLflow 3's model-development experiment kind; the 3.17 UI still picks its default view from a
+``workflowType`` URL parameter or a saved browser setting, so :func:`browse_urls` gives each experiment's
+runs-table address, which the track stage prints):
 
 - a parent run per (experiment, framework), named ``estimator · pytorch``, holding the stage's wall time and
   peak memory from the table's ``.run.json`` record (metrics ``stage_wall_seconds``, ``stage_peak_bytes``,
