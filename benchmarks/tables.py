@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 CORE_COLUMNS = ("study", "experiment", "framework", "device", "task", "method", "seed", "step", "measure", "value")
-IDENTITY_COLUMNS = ("study", "experiment", "framework", "device")
 NO_FRAMEWORK = "none"
 """The framework column of a framework-free experiment's rows."""
 
