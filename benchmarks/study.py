@@ -55,6 +55,9 @@ class ExperimentSpec:
     columns plus exactly the ``axes`` declared here). ``methods`` are the implementation methods it calls
     (``implementations/<framework>/<method>.py``), ``data`` the dataset folders it reads. A framework-free
     experiment (``per_framework=False``) runs once, with framework ``"none"`` and no framework imported.
+    ``curve_axis`` names the column MLflow's step metrics run along (e.g. ``"step"`` for training curves
+    recorded per iteration, averaged over the other per-row axes); empty: the first per-row column that varies
+    (:mod:`benchmarks.track`).
     """
 
     name: str
@@ -64,6 +67,7 @@ class ExperimentSpec:
     methods: tuple[str, ...] = ()
     data: tuple[str, ...] = ()
     per_framework: bool = True
+    curve_axis: str = ""
 
 
 @dataclass(frozen=True)

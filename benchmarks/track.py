@@ -16,9 +16,10 @@ runs-table address, which the track stage prints):
 - an experiment ``microbench — training steps`` with a run ``microbench · <framework>`` per pytest-benchmark
   JSON file: median, IQR and ratio to the forward pass of each step.
 
-Per-step metrics of a child: for each measure, the first per-row column that varies (the per-row axes in
-declared order, then ``step``) is the x axis, with values averaged per x (so a K sweep over blocks is logged
-at step = K, averaged over the blocks; a curve over ``step`` point by point); at most
+Per-step metrics of a child: for each measure, the experiment's ``curve_axis`` if it declares one, else the
+first per-row column that varies (the per-row axes in declared order, then ``step``), is the x axis, with
+values averaged per x (so a K sweep over blocks is logged at step = K, averaged over the blocks; a curve over
+``step`` point by point); at most
 :data:`MAX_POINTS_PER_MEASURE` x values are logged (evenly spaced, first and last kept). A measure with no
 varying x is logged point by point (step = row order) up to that many rows, else as its mean and standard
 deviation; the full table is always attached to the parent.
@@ -180,6 +181,13 @@ def stage_record(table_path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def curve_series(spec: ExperimentSpec, config_axes: tuple[str, ...]) -> tuple[str, ...]:
+    """The candidate x columns of a child's step metrics, in order (see the module docstring)."""
+    if spec.curve_axis:
+        return (spec.curve_axis,)
+    return (*(axis for axis in spec.axes if axis not in config_axes), "step")
+
+
 def track_table(
     table: pd.DataFrame, table_path: Path, spec: ExperimentSpec, study: Study, params: dict[str, str], uri: str
 ) -> str:
@@ -187,7 +195,7 @@ def track_table(
     framework = str(table["framework"].iloc[0])
     config_axes = configuration_axes(table, spec.axes)
     run_keys = (*CONFIG_COLUMNS, *config_axes)
-    series = (*(axis for axis in spec.axes if axis not in config_axes), "step")
+    series = curve_series(spec, config_axes)
     wide = metric_frame(table, run_keys, series)
     metrics = [c for c in wide.columns if c not in (*run_keys, "step")]
     first = table.iloc[0]
@@ -238,7 +246,8 @@ def claim_entries(records: list[dict[str, Any]]) -> tuple[dict[str, float], dict
         for key in CLAIM_METRICS:
             metrics[f"{prefix}/{key}"] = float(record.get(key, np.nan))
         detectable = record.get("smallest_detectable") or {}
-        metrics[f"{prefix}/smallest_detectable"] = float(detectable.get("size", np.nan))
+        size = detectable.get("size")  # None when the JSON held an infinite or undefined size
+        metrics[f"{prefix}/smallest_detectable"] = float(size) if size is not None else float("nan")
         tags[f"verdict/{prefix}"] = str(record["verdict"])
     return metrics, tags
 

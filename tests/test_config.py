@@ -182,8 +182,8 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     ),
     (
         "unknown study block",
-        _set("profiles.smoke.alopex", {}),
-        ["unknown key 'alopex' at 'profiles.smoke'", "valid keys: forward_gradient, microbench"],
+        _set("profiles.smoke.neuroevolution", {}),
+        ["unknown key 'neuroevolution' at 'profiles.smoke'", "valid keys: alopex, forward_gradient, microbench"],
     ),
     (
         "microbench rounds too few",
@@ -453,7 +453,8 @@ def test_flatten_params_active(raw: dict[str, Any]) -> None:
     assert flat["forward_gradient.fgd.tolerance"] == "1e-06"
     assert flat["forward_gradient.step_cost.layers"] == "[784,256,256,10]"
     assert not any(k.startswith("profiles.") for k in flat)
-    assert {k.split(".")[0] for k in flat if "." in k} == {"forward_gradient", "microbench"}
+    assert {k.split(".")[0] for k in flat if "." in k} == {"alopex", "forward_gradient", "microbench"}
+    assert flat["alopex.learning_time.deltas"] == "[0.04,0.08]"
 
 
 def test_flatten_params_all_profiles(raw: dict[str, Any]) -> None:

@@ -172,3 +172,34 @@ def test_configuration_axes_are_fixed_by_the_seed() -> None:
     table = _curves_table("jax")
     assert track.configuration_axes(table, ("dim", "distribution", "k", "index")) == ("dim", "distribution")
     assert track.configuration_axes(table.drop(columns="k"), ("k",)) == ()
+
+
+def test_curve_axis_makes_training_curves_run_along_iterations() -> None:
+    """A declared ``curve_axis`` is the x of the step metrics (per-run traces averaged per iteration);
+    without one, the first varying per-row axis is (here the run index, which would average over iterations)."""
+    from benchmarks.study import ExperimentSpec
+
+    rows = pd.DataFrame(
+        {
+            "method": "m",
+            "task": "t",
+            "seed": 1,
+            "run": np.repeat([0, 1], 3),
+            "step": np.tile([0, 10, 20], 2),
+            "measure": "trace_error",
+            "value": [4.0, 2.0, 1.0, 6.0, 4.0, 3.0],
+        }
+    )
+    curves = ExperimentSpec("e", "m", "d", axes=("run",), curve_axis="step")
+    wide = track.metric_frame(rows, track.CONFIG_COLUMNS, track.curve_series(curves, ()))
+    assert wide["step"].tolist() == [0, 10, 20] and wide["trace_error"].tolist() == [5.0, 3.0, 2.0]
+    default = ExperimentSpec("e", "m", "d", axes=("run",))
+    assert track.curve_series(default, ()) == ("run", "step")
+
+
+def test_claim_entries_log_an_undefined_detectable_size_as_nan() -> None:
+    """A check whose smallest detectable defect is infinite is written to JSON as null: logged as NaN."""
+    record = {"claim": "X1", "framework": "jax", "verdict": "inconclusive", "value": 1.0, "ci_low": 0.0}
+    metrics, tags = track.claim_entries([record | {"ci_high": 2.0, "smallest_detectable": {"size": None}}])
+    assert np.isnan(metrics["X1/jax/smallest_detectable"]) and metrics["X1/jax/value"] == 1.0
+    assert tags["verdict/X1/jax"] == "inconclusive"

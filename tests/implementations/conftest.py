@@ -1,18 +1,22 @@
 """Fixtures for the implementation tests: each framework's backend and method modules, configured for the
-CPU with 2 threads (``implementations.registry``)."""
+CPU with 2 threads (``implementations.registry``), or for the device named by ``NOBP_TEST_TARGET`` (e.g.
+``cuda``) to run the same conformance and parity checks on a GPU."""
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 
 import pytest
 
 from implementations.registry import FRAMEWORKS, load_backend, load_method
 
+TARGET = os.environ.get("NOBP_TEST_TARGET", "cpu")
+
 
 def implementation(contract: str, framework: str) -> ModuleType:
-    """``implementations.<framework>.<contract>``, its backend configured for the CPU (2 threads)."""
-    backend = load_backend(framework, "cpu", 2)
+    """``implementations.<framework>.<contract>``, its backend configured for :data:`TARGET` (2 CPU threads)."""
+    backend = load_backend(framework, TARGET, 2)
     return backend if contract == "backend" else load_method(contract, framework)
 
 

@@ -4,14 +4,13 @@ For each tangent distribution: ``fg_step`` (sample tangents + JVP + update), ``j
 precomputed tangents), ``bp_step`` (backprop + SGD update) and ``forward_only`` (the loss). Data are on the
 device before timing; the first call (compilation, allocation) is timed apart as ``first_call_seconds``;
 then ``warmup`` untimed rounds; then ``repeats`` rounds (``step`` = round) in which the four kinds run
-interleaved (so drift hits all alike), each timed with ``time.perf_counter`` around a call that ends with
-device synchronisation. Ratios are computed from these rows (:mod:`benchmarks.forward_gradient.timing`).
+interleaved (so drift hits all alike), each timed around a call that ends with device synchronisation
+(:func:`benchmarks.timing.time_interleaved`). Ratios are computed from these rows
+(:mod:`benchmarks.forward_gradient.timing`).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +18,7 @@ import pandas as pd
 
 from benchmarks.seeding import derive_seed
 from benchmarks.tables import measurements
+from benchmarks.timing import time_interleaved
 from implementations.specs import mlp_num_params
 
 if TYPE_CHECKING:
@@ -37,24 +37,11 @@ def run(ctx: RunContext) -> pd.DataFrame:
     for distribution in ctx.progress.over(DISTRIBUTIONS):
         seed = derive_seed(ctx.root_seed, NAME, ctx.framework, distribution)
         steps = ctx.methods["training_steps"].step_functions(layers, cfg.batch, seed, distribution)
-        first = {name: _time_once(fn) for name, fn in steps.items()}
-        for _ in range(cfg.warmup):
-            for fn in steps.values():
-                fn()
-        timings: dict[str, list[float]] = {name: [] for name in steps}
-        for _ in range(cfg.repeats):
-            for name, fn in steps.items():
-                timings[name].append(_time_once(fn))
+        timings = time_interleaved(steps, cfg.warmup, cfg.repeats)
         for name in steps:
             fixed = ctx.identity(
                 task=task, method=name, seed=seed, dim=mlp_num_params(layers), distribution=distribution
             )
-            parts.append(measurements(fixed, "seconds", timings[name], step=np.arange(cfg.repeats)))
-            parts.append(measurements(fixed, "first_call_seconds", first[name]))
+            parts.append(measurements(fixed, "seconds", timings.rounds[name], step=np.arange(cfg.repeats)))
+            parts.append(measurements(fixed, "first_call_seconds", timings.first_call[name]))
     return pd.concat(parts, ignore_index=True)
-
-
-def _time_once(fn: Callable[[], None]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
