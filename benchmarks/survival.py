@@ -12,7 +12,7 @@ fast runs, so they stay in the sample as censored observations and the summaries
   intervals (Efron & Tibshirani 1993, ch. 13; for censored data Efron 1981, "Censored data and the
   bootstrap", JASA 76:312) of a median, of the ratio of two medians measured on paired runs, and of the
   log-log slope of the median against a problem size;
-- :func:`smallest_detectable_ratio` (:func:`detectable_ratio` with the details,
+- :func:`detectable_ratio` (the smallest true ratio the rule catches, with the details,
   :func:`ratio_detection_rates` for given inflations): the power of the ratio rule, as the smallest true
   ratio it would declare ``not reproduced`` with a given probability.
 
@@ -306,7 +306,7 @@ def log_log_slope_ci(
 
 
 SIMULATIONS = 200
-"""Default outer simulations of :func:`smallest_detectable_ratio` (detection rates resolved to about
+"""Default outer simulations of :func:`detectable_ratio` (detection rates resolved to about
 +-0.02 near a power of 0.9)."""
 
 
@@ -367,7 +367,8 @@ def _inflated(median_a: np.ndarray, inflation: float, budget: float) -> np.ndarr
     stretched ones; a run pushed past the budget is at risk up to it either way). So its median is f m
     when f m <= budget and ``inf`` otherwise (m = ``inf`` stays ``inf``). For f < 1 this keeps runs that
     were censored censored at f t (their time to the event is only known to exceed that)."""
-    scaled = inflation * np.asarray(median_a, dtype=float)
+    with np.errstate(invalid="ignore"):  # inf * 0 (an infinite median, no inflation) is NaN: beyond the budget
+        scaled = inflation * np.asarray(median_a, dtype=float)
     return np.where(scaled <= budget, scaled, np.inf)
 
 
@@ -472,24 +473,3 @@ def detectable_ratio(
         simulations=simulations,
         replicates=med_a.shape[1],
     )
-
-
-def smallest_detectable_ratio(
-    times_a: np.ndarray,
-    reached_a: np.ndarray,
-    times_b: np.ndarray,
-    reached_b: np.ndarray,
-    band_high: float,
-    confidence: float,
-    rng: np.random.Generator,
-    power: float = 0.9,
-    budget: float | None = None,
-    simulations: int = SIMULATIONS,
-    replicates: int | None = None,
-) -> float:
-    """The smallest true ratio of medians (A / B) that the ratio rule declares ``not reproduced`` with
-    probability >= ``power``: :attr:`DetectableRatio.ratio` of :func:`detectable_ratio` (which see for
-    the method, the budget and the cost)."""
-    return detectable_ratio(
-        times_a, reached_a, times_b, reached_b, band_high, confidence, rng, power, budget, simulations, replicates
-    ).ratio

@@ -16,7 +16,7 @@ from benchmarks.alopex.thresholds import AccuracyMargin, MedianAccuracy, NonInfe
 from benchmarks.claims import CheckResult, Detectable
 from benchmarks.proportions import difference_ci, fisher_one_sided_p, smallest_detectable_difference
 from benchmarks.stats import simultaneous_confidence, smallest_detectable
-from benchmarks.survival import paired_median_ratio_ci, smallest_detectable_ratio
+from benchmarks.survival import detectable_ratio, paired_median_ratio_ci
 from benchmarks.verdicts import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, all_of, band_verdict
 
 SIMULATIONS = 400  # draws per defect size in the simulated detection rates
@@ -159,9 +159,9 @@ def check_error_measure(tables: dict[str, pd.DataFrame], threshold: NonInferior)
     ratio = paired_median_ratio_ci(*paired_arrays(ce, se), level, rng)
     speed = band_verdict(ratio.low, ratio.high, 0.0, threshold.ratio_margin)
     size_success = smallest_detectable_difference(n1, n2, s2 / n2, -threshold.success_margin, level, threshold.power)
-    size_ratio = smallest_detectable_ratio(
+    size_ratio = detectable_ratio(
         *paired_arrays(ce, se), threshold.ratio_margin, level, rng, power=threshold.power, budget=common_budget(ce, se)
-    )
+    ).ratio
     detectable = Detectable(
         defect="cross-entropy in truth worse: median-iteration ratio",
         size=size_ratio,
