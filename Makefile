@@ -32,8 +32,9 @@ reproduce: $(DATA_STAMP)
 	$(BIN)/python -m benchmarks.cli pipeline check
 	$(BIN)/dvc repro
 
+# two workers, one core each (tests/conftest.py pins them); the end-to-end dvc repro runs beside the rest
 test: $(DATA_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

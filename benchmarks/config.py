@@ -109,13 +109,19 @@ class Params(BaseModel):
 
 
 class MicrobenchParams(BaseModel):
-    """Engine block ``profiles.<profile>.microbench``: the pytest-benchmark micro-benchmarks of the steps."""
+    """Engine block ``profiles.<profile>.microbench``: the pytest-benchmark micro-benchmarks of the steps
+    (the fields of :class:`benchmarks.microbench.BenchSetup`): logistic regression, the MLP and the CNN on
+    ``side`` x ``side`` inputs."""
 
     model_config = STRICT
 
-    layers: list[PosInt] = Field(min_length=2, description="list of >= 2 ints >= 1 (MLP layer widths)")
-    batch: int = Field(ge=1, description="int >= 1")
-    rounds: int = Field(ge=3, description="int >= 3 (timed rounds per step kind)")
+    side: int = Field(ge=4, multiple_of=4, description="int >= 4, divisible by 4 (image side; inputs side*side)")
+    hidden: list[PosInt] = Field(min_length=1, description="non-empty list of ints >= 1 (MLP hidden widths)")
+    channels: PosInt = Field(description="int >= 1 (CNN convolution channels)")
+    fc: PosInt = Field(description="int >= 1 (CNN fully connected width)")
+    batch: PosInt = Field(description="int >= 1")
+    rounds: int = Field(ge=3, description="int >= 3 (timed rounds per benchmark)")
+    warmup_rounds: int = Field(ge=0, description="int >= 0 (untimed rounds before them)")
 
 
 class _ProfilesBase(BaseModel):

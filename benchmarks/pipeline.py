@@ -190,7 +190,7 @@ def _engine_stages(studies: dict[str, Study]) -> dict[str, dict[str, Any]]:
             "deps": code_closure(
                 [STAGES_MODULE, "benchmarks.config", "benchmarks.microbench", "benchmarks.microbench.conftest"]
                 + ["benchmarks.microbench.test_steps", f"implementations.{framework}.backend"]
-                + [f"implementations.{framework}.training_steps"]
+                + [f"implementations.{framework}.step_costs"]
             ),
             "params": [*COMMON_PARAMS, "profiles.${profile}.microbench"],
             "outs": [{bench_out(framework): {"cache": False}}],

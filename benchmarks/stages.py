@@ -97,7 +97,7 @@ def figures(study: str = STUDY_ARGUMENT) -> None:
 @app.command()
 def bench(framework: str = typer.Option(..., "--framework", "-f", help="pytorch | jax")) -> None:
     """Micro-benchmark each training step with pytest-benchmark -> results/benchmarks/FRAMEWORK.json."""
-    from benchmarks.microbench import run_microbench
+    from benchmarks.microbench import BenchSetup, run_microbench
 
     params = _params(())
     cfg = params.active.microbench
@@ -107,7 +107,7 @@ def bench(framework: str = typer.Option(..., "--framework", "-f", help="pytorch 
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("{}\n")
         return
-    run_microbench(framework, params.target, params.threads, tuple(cfg.layers), cfg.batch, out, rounds=cfg.rounds)
+    run_microbench(framework, params.target, params.threads, BenchSetup(**cfg.model_dump()), out)
     typer.echo(f"wrote {out}")
 
 

@@ -14,7 +14,7 @@ runs-table address, which the track stage prints):
 - a ``claims`` run per study: each claim record's value, interval and smallest detectable defect as metrics
   (``<claim>/<framework>/value`` ...), its verdict as a tag, and the report, claims and figures as artifacts;
 - an experiment ``microbench — training steps`` with a run ``microbench · <framework>`` per pytest-benchmark
-  JSON file: median, IQR and ratio to the forward pass of each step.
+  JSON file: median, IQR and ratio to the forward pass of each case (``median/mlp-fg-gaussian-K1``).
 
 Per-step metrics of a child: for each measure, the experiment's ``curve_axis`` if it declares one, else the
 first per-row column that varies (the per-row axes in declared order, then ``step``), is the x axis, with
@@ -54,7 +54,7 @@ SEPARATOR = " · "
 CLAIMS_RUN = "claims"
 CLAIM_METRICS = ("value", "ci_low", "ci_high")
 MICROBENCH_EXPERIMENT = "microbench — training steps (pytest-benchmark)"
-MICROBENCH_METRICS = ("median", "iqr", "ratio_to_forward_only")
+MICROBENCH_METRICS = ("median", "iqr", "ratio_to_forward")
 
 
 # --------------------------------------------------------------------------- configurations and names
@@ -123,8 +123,16 @@ def experiment_tags(study: Study) -> dict[str, str]:
 
 
 def _x_column(rows: pd.DataFrame, series: tuple[str, ...]) -> str | None:
-    """The first per-row column that takes more than one value in ``rows``."""
-    return next((c for c in series if c in rows.columns and rows[c].nunique() > 1), None)
+    """The first numeric per-row column that takes more than one value in ``rows`` (an MLflow step axis must
+    be a number; a varying label such as an optimizer's name is no axis)."""
+    return next(
+        (
+            c
+            for c in series
+            if c in rows.columns and pd.api.types.is_numeric_dtype(rows[c]) and rows[c].nunique() > 1
+        ),
+        None,
+    )
 
 
 def _spread(count: int) -> np.ndarray:
@@ -294,7 +302,7 @@ def track_microbench(benchmarks_dir: Path, uri: str) -> list[str]:
         if summary.empty:
             continue
         metrics = {
-            f"{column}/{row.step}{'_' + row.tangents if row.tangents else ''}": float(getattr(row, column))
+            f"{column}/{row.case}": float(getattr(row, column))
             for row in summary.itertuples()
             for column in MICROBENCH_METRICS
         }

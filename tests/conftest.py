@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from types import ModuleType
 from typing import Any
 
@@ -13,6 +14,18 @@ from benchmarks.config import Params, validate_params
 from benchmarks.paths import PARAMS_PATH
 from benchmarks.runner import RunContext
 from implementations.registry import FRAMEWORKS, load_backend, load_method
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (``make test`` runs ``-n 2``), pin each worker to a core of its own before any
+    framework starts its thread pools: worker gwN gets core N. Without this, every worker that loads a
+    framework with one thread would pin itself to the first core (:func:`implementations.registry.
+    set_thread_environment` takes the first ``threads`` available cores) and the workers would share it. A
+    worker's subprocesses (the end-to-end ``dvc repro``) inherit its core."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        cores = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cores[int(worker[2:]) % len(cores)]})
 
 
 def small_params(profile: str = "smoke", **overrides: dict[str, dict[str, Any]]) -> Params:

@@ -23,7 +23,7 @@ def test_unknown_names_are_named_with_choices(tmp_path, study):
     params = load_params()
     with pytest.raises(ValueError, match="unknown study 'bogus'; valid: .*forward_gradient"):
         load_study("bogus")
-    with pytest.raises(ValueError, match="has no experiment 'bogus'; valid: estimator, projection, fgd, step_cost"):
+    with pytest.raises(ValueError, match="has no experiment 'bogus'; valid: estimator, projection, fgd"):
         run_experiment(params, study, "bogus", "pytorch", tmp_path)
     with pytest.raises(ValueError, match="unknown framework 'tensorflow'; valid: pytorch, jax"):
         run_experiment(params, study, "estimator", "tensorflow", tmp_path)

@@ -24,6 +24,7 @@ from benchmarks.config import (
     validate_params,
 )
 from benchmarks.paths import PARAMS_PATH
+from benchmarks.study import discover_studies
 
 
 @pytest.fixture(scope="module")
@@ -182,8 +183,11 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     ),
     (
         "unknown study block",
-        _set("profiles.smoke.neuroevolution", {}),
-        ["unknown key 'neuroevolution' at 'profiles.smoke'", "valid keys: alopex, forward_gradient, microbench"],
+        _set("profiles.smoke.hebbian", {}),
+        [
+            "unknown key 'hebbian' at 'profiles.smoke'",
+            f"valid keys: {', '.join(sorted([*discover_studies(), 'microbench']))}",
+        ],
     ),
     (
         "microbench rounds too few",
@@ -215,8 +219,8 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     ("bool seed", _set("seed", True), ["seed:", "got True", "0 <= seed < 2**32"]),
     (
         "bool where int expected (nested)",
-        _set("profiles.default.forward_gradient.step_cost.warmup", False),
-        ["profiles.default.forward_gradient.step_cost.warmup:", "got False", "int >= 0"],
+        _set("profiles.default.microbench.warmup_rounds", False),
+        ["profiles.default.microbench.warmup_rounds:", "got False", "int >= 0"],
     ),
     (
         "float where int expected",
@@ -224,14 +228,14 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
         ["profiles.default.forward_gradient.fgd.seeds:", "got 30.0", "int >= 2"],
     ),
     (
-        "step_cost one layer",
-        _set("profiles.smoke.forward_gradient.step_cost.layers", [784]),
-        ["profiles.smoke.forward_gradient.step_cost.layers:", "got [784]", ">= 2 ints >= 1"],
+        "microbench no hidden layer",
+        _set("profiles.smoke.microbench.hidden", []),
+        ["profiles.smoke.microbench.hidden:", "got []", "non-empty list of ints >= 1"],
     ),
     (
-        "step_cost repeats too few",
-        _set("profiles.smoke.forward_gradient.step_cost.repeats", 2),
-        ["profiles.smoke.forward_gradient.step_cost.repeats:", "got 2", "int >= 3"],
+        "microbench image side not divisible by 4",
+        _set("profiles.smoke.microbench.side", 30),
+        ["profiles.smoke.microbench.side:", "got 30", "divisible by 4"],
     ),
     (
         "missing nested key",
@@ -240,8 +244,8 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     ),
     (
         "missing block",
-        _delete("profiles.smoke.forward_gradient.step_cost"),
-        ["profiles.smoke.forward_gradient.step_cost: missing key", "layers, batch, repeats, warmup"],
+        _delete("profiles.smoke.forward_gradient.fgd"),
+        ["profiles.smoke.forward_gradient.fgd: missing key", "dims, distributions, seeds, max_iterations, tolerance"],
     ),
     ("missing top-level key", _delete("target"), ["target: missing key", "'cpu', 'cuda' or 'cuda:N'"]),
     (
@@ -276,7 +280,7 @@ def test_every_problem_reported_one_per_line(raw: dict[str, Any]) -> None:
         d["bogus"] = 1
         d["profiles"]["smoke"]["forward_gradient"]["estimator"]["distributions"][1] = "normal"
         d["profiles"]["default"]["forward_gradient"]["fgd"]["tolerance"] = 2.0
-        d["profiles"]["paper"]["forward_gradient"]["step_cost"]["extra"] = 0
+        d["profiles"]["paper"]["forward_gradient"]["fgd"]["extra"] = 0
         del d["profiles"]["default"]["forward_gradient"]["projection"]["max_repeats"]
 
     with pytest.raises(ParamsError) as info:
@@ -291,7 +295,7 @@ def test_every_problem_reported_one_per_line(raw: dict[str, Any]) -> None:
         "unknown key 'bogus' at top level",
         "profiles.smoke.forward_gradient.estimator.distributions[1]:",
         "profiles.default.forward_gradient.fgd.tolerance:",
-        "unknown key 'extra' at 'profiles.paper.forward_gradient.step_cost'",
+        "unknown key 'extra' at 'profiles.paper.forward_gradient.fgd'",
         "profiles.default.forward_gradient.projection.max_repeats: missing key",
     ]
     lines = message.splitlines()[1:]
@@ -354,7 +358,10 @@ def test_yaml12_floats_are_floats(tmp_path: Path, text: str, value: float) -> No
     """DVC (ruamel, YAML 1.2) writes floats like ``1e-05``; plain PyYAML would read a string."""
     source = PARAMS_PATH.read_text(encoding="utf-8")
     path = tmp_path / "params.yaml"
-    path.write_text(re.sub(r"tolerance: 1\.0e-6", f"tolerance: {text}", source, count=1), encoding="utf-8")
+    # the first ``tolerance: 1.0e-6`` after the first ``fgd:`` is the smoke profile's forward_gradient.fgd one
+    fgd = source.index("      fgd:")
+    edited = source[:fgd] + re.sub(r"tolerance: 1\.0e-6", f"tolerance: {text}", source[fgd:], count=1)
+    path.write_text(edited, encoding="utf-8")
     params = load_params(path)
     assert params.profiles.smoke is not None
     assert params.profiles.smoke.forward_gradient.fgd.tolerance == pytest.approx(value)
@@ -451,9 +458,9 @@ def test_flatten_params_active(raw: dict[str, Any]) -> None:
     assert flat["forward_gradient.estimator.ks"] == "[" + ",".join(map(str, smoke["estimator"]["ks"])) + "]"
     assert flat["forward_gradient.estimator.network"] == "mlp_digits"
     assert flat["forward_gradient.fgd.tolerance"] == "1e-06"
-    assert flat["forward_gradient.step_cost.layers"] == "[784,256,256,10]"
+    assert flat["microbench.hidden"] == "[" + ",".join(map(str, raw["profiles"]["smoke"]["microbench"]["hidden"])) + "]"
     assert not any(k.startswith("profiles.") for k in flat)
-    assert {k.split(".")[0] for k in flat if "." in k} == {"alopex", "forward_gradient", "microbench"}
+    assert {k.split(".")[0] for k in flat if "." in k} == {*discover_studies(), "microbench"}
     assert flat["alopex.learning_time.deltas"] == "[0.04,0.08]"
 
 
@@ -464,9 +471,12 @@ def test_flatten_params_all_profiles(raw: dict[str, Any]) -> None:
     assert flat["forward_gradient.estimator.max_samples"] == str(active["estimator"]["max_samples"])
     paper = raw["profiles"]["paper"]["forward_gradient"]
     assert flat["profiles.paper.forward_gradient.estimator.max_samples"] == str(paper["estimator"]["max_samples"])
-    assert sum(k.startswith("profiles.smoke.") for k in flat) == sum(
-        "." in k and not k.startswith("profiles.") for k in flat
-    )
+    # every profile sets the same fields (a mapping-valued field, e.g. steps per task, may differ in its keys)
+    def fields(keys: list[str]) -> set[tuple[str, ...]]:
+        return {tuple(k.split(".")[:3]) for k in keys}
+
+    smoke = [k.removeprefix("profiles.smoke.") for k in flat if k.startswith("profiles.smoke.")]
+    assert fields(smoke) == fields([k for k in flat if "." in k and not k.startswith("profiles.")])
 
 
 # --- CLI

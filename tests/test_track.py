@@ -88,9 +88,9 @@ def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     bench_dir = tmp_path / "results" / "benchmarks"
     bench_dir.mkdir()
     benches = [
-        {"name": f"test_step[{step}]", "extra_info": {"framework": "pytorch", "device": "cpu", "step": step}}
-        | {"stats": {"median": median, "iqr": 0.1 * median, "rounds": 5}}
-        for step, median in (("forward_only", 0.002), ("bp_step", 0.006))
+        {"name": f"test_step[mlp-{step}]", "stats": {"median": median, "iqr": 0.1 * median, "rounds": 5}}
+        | {"extra_info": {"framework": "pytorch", "device": "cpu", "model": "mlp", "step": step}}
+        for step, median in (("forward", 0.002), ("bp", 0.006))
     ]
     (bench_dir / "pytorch.json").write_text(json.dumps({"benchmarks": benches}))
     return {"tables": tables, "claims": claims, "figures": figures, "report": report, "benchmarks": bench_dir}
@@ -159,7 +159,7 @@ def test_track_all_layout_names_and_metrics(toy: dict[str, Path], uri: str) -> N
 
     bench = client.get_run(bench_id)
     assert bench.info.run_name == "microbench · pytorch"
-    assert bench.data.metrics["ratio_to_forward_only/bp_step"] == pytest.approx(3.0)
+    assert bench.data.metrics["ratio_to_forward/mlp-bp"] == pytest.approx(3.0)
 
 
 def test_track_all_tolerates_missing_inputs(toy: dict[str, Path], tmp_path: Path, uri: str) -> None:

@@ -74,6 +74,12 @@ def initial_weights(ctx: RunContext, task: Task, phase: str, count: int, scale: 
     return init_params(task.net, rng, count, scale)
 
 
+def batch_seed(ctx: RunContext, task: Task, method: str, label: str) -> int:
+    """The generator seed of one batch of runs (what :func:`train` passes to the framework and the tables'
+    ``seed`` column records; the runs of a batch are its rows)."""
+    return derive_seed(ctx.root_seed, ctx.experiment, ctx.framework, task.name, method, label)
+
+
 def train(
     ctx: RunContext,
     task: Task,
@@ -85,8 +91,8 @@ def train(
     step_sizes: np.ndarray | None = None,
 ) -> TrainResult:
     """One batch of runs (one per row of ``theta0``, each at its own step size when ``step_sizes`` is given),
-    seeded from the run's identity; ``label`` tells apart configurations of the same method."""
-    seed = derive_seed(ctx.root_seed, ctx.experiment, ctx.framework, task.name, method, label)
+    seeded from the run's identity (:func:`batch_seed`); ``label`` tells apart configurations of the same method."""
+    seed = batch_seed(ctx, task, method, label)
     record_every = max(1, budget.max_iterations // budget.trace_points)
     module = ctx.methods[implementation_of(method)]
     return module.train(
@@ -172,8 +178,10 @@ def run_arm(
     per_run: Callable[[TrainResult], dict[str, np.ndarray]] | None = None,
 ) -> tuple[pd.DataFrame, TrainResult, np.ndarray]:
     """Train one arm; its outcome rows (plus traces in the evaluation phase and ``per_run`` extra measures)."""
-    result = train(ctx, task, arm.method, arm.config, theta0, budget, f"{arm.label}/{phase}/{arm.step_size!r}")
-    rows, final_error = arm_rows(ctx, task, arm, phase, result, budget, per_run)
+    label = f"{arm.label}/{phase}/{arm.step_size!r}"
+    result = train(ctx, task, arm.method, arm.config, theta0, budget, label)
+    seed = batch_seed(ctx, task, arm.method, label)
+    rows, final_error = arm_rows(ctx, task, arm, phase, seed, result, budget, per_run)
     return rows, result, final_error
 
 
@@ -182,16 +190,18 @@ def arm_rows(
     task: Task,
     arm: Arm,
     phase: str,
+    seed: int,
     result: TrainResult,
     budget: RunBudget,
     per_run: Callable[[TrainResult], dict[str, np.ndarray]] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """The rows of one arm's runs, and their final training errors."""
+    """The rows of one arm's runs (``seed``: the generator seed of the batch that trained them, see
+    :func:`batch_seed`), and their final training errors."""
     final_error = ctx.methods["small_nets"].errors(task.net, result.theta, task.train)
     fixed = ctx.identity(
         task=task.name,
         method=arm.label,
-        seed=derive_seed(ctx.root_seed, ctx.experiment, ctx.framework, task.name, arm.method, arm.label, phase),
+        seed=seed,
         phase=phase,
         step_size=arm.step_size,
     )
@@ -222,11 +232,13 @@ def tuned_arm(
         return arms[0], pd.DataFrame()
     theta0 = initial_weights(ctx, task, SWEEP, sweep_seeds, budget.init_scale)
     sizes = np.repeat(np.asarray(grid, np.float64), sweep_seeds)
-    batch = train(ctx, task, method, arms[0].config, np.tile(theta0, (len(arms), 1)), budget, f"{label}/{SWEEP}", sizes)
+    batch_label = f"{label}/{SWEEP}"
+    batch = train(ctx, task, method, arms[0].config, np.tile(theta0, (len(arms), 1)), budget, batch_label, sizes)
+    seed = batch_seed(ctx, task, method, batch_label)
     parts, scores = [], []
     for i, arm in enumerate(arms):
         result = runs_of(batch, slice(i * sweep_seeds, (i + 1) * sweep_seeds))
-        rows, final_error = arm_rows(ctx, task, arm, SWEEP, result, budget)
+        rows, final_error = arm_rows(ctx, task, arm, SWEEP, seed, result, budget)
         parts.append(rows)
         scores.append(sweep_score(result, budget.max_iterations, final_error))
     best = min(range(len(arms)), key=lambda i: scores[i])

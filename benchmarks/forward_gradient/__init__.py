@@ -5,29 +5,8 @@ Belouze 2022, *Optimization without Backpropagation* (arXiv 2209.06302); Flügel
 projection onto K tangents). Claims F1, F2 (estimator statistics), B1 (tangent choice), B4 (K tangents).
 """
 
-from benchmarks.study import ExperimentSpec, Paper, Study
-
-BAYDIN = Paper(
-    key="baydin2022",
-    title="Gradients without Backpropagation",
-    authors="Baydin, Pearlmutter, Syme, Wood, Torr",
-    year=2022,
-    reference="arXiv:2202.08587",
-)
-BELOUZE = Paper(
-    key="belouze2022",
-    title="Optimization without Backpropagation",
-    authors="Belouze",
-    year=2022,
-    reference="arXiv:2209.06302",
-)
-FLUGEL = Paper(
-    key="flugel2024",
-    title="Beyond Backpropagation: Optimization with Multi-Tangent Forward Gradients",
-    authors="Flügel, Coquelin, Weiel, Debus, Streit, Götz",
-    year=2024,
-    reference="arXiv:2410.17764",
-)
+from benchmarks.papers import BAYDIN, BELOUZE, FLUGEL
+from benchmarks.study import ExperimentSpec, Study
 
 STUDY = Study(
     name="forward_gradient",
@@ -58,13 +37,6 @@ STUDY = Study(
             description="forward-gradient descent iterations to a target, per tangent distribution (step: start)",
             axes=("dim", "distribution"),
             methods=("descent",),
-        ),
-        ExperimentSpec(
-            name="step_cost",
-            module="benchmarks.forward_gradient.experiments.step_cost",
-            description="wall time of one MLP training step: forward gradient, JVP alone, backprop, loss alone",
-            axes=("dim", "distribution"),
-            methods=("training_steps",),
         ),
     ),
     claims_module="benchmarks.forward_gradient.claims",

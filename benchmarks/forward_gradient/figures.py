@@ -4,8 +4,9 @@ intervals as the checks (it calls the checks' own functions).
 - ``f1_unbiasedness``: RMS relative error of the K-sample mean vs K (F1), slope -1/2 reference;
 - ``f2_variance``: measured/theoretical variance and E|cos| per configuration with F2's intervals and band;
 - ``b1_tangent_choice``: variance ratio constant-norm/Gaussian (with resolvability) and FGD iterations (B1);
-- ``b4_k_tangents``: projection cosine over its exact law, averaging error vs K (B4);
-- ``step_cost``: wall time of one MLP step four ways.
+- ``b4_k_tangents``: projection cosine over its exact law, averaging error vs K (B4).
+
+The cost of a training step is drawn by study ``forward_training`` (figure ``f4_step_cost``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from benchmarks.forward_gradient.check_k_tangents import averaging_slope, k_tabl
 from benchmarks.forward_gradient.check_tangent_choice import variance_ratios
 from benchmarks.forward_gradient.check_variance import ratio_table
 from benchmarks.forward_gradient.summaries import block_sums
-from benchmarks.forward_gradient.timing import STEP_KINDS, step_cost_ratios
 from benchmarks.plotting import FigureSpec
 
 
@@ -258,81 +258,9 @@ def _b4(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     return caption
 
 
-def _step_cost(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
-    table = tables["step_cost"]
-    seconds = table[table["measure"] == "seconds"].assign(ms=lambda d: d["value"] * 1e3)
-    runs, dists = pl.runs(seconds), pl.sorted_unique(seconds["distribution"])
-    palette = pl.palette(dists)
-    kinds = [k for k in STEP_KINDS if k in set(seconds["method"])]
-    ratios = step_cost_ratios(table)
-    fig = Figure(figsize=(min(pl.MAX_WIDTH, 2.0 + 4.4 * len(runs)), 3.8))
-    axes = fig.subplots(1, len(runs), squeeze=False)
-    for c, run in enumerate(runs):
-        ax = axes[0, c]
-        sns.barplot(
-            data=pl.run_rows(seconds, run),
-            x="method",
-            y="ms",
-            hue="distribution",
-            order=kinds,
-            hue_order=dists,
-            palette=palette,
-            estimator="median",
-            errorbar=("pi", 50),
-            capsize=0.1,
-            err_kws={"linewidth": 1.0},
-            ax=ax,
-            legend=False,
-        )
-        r = ratios[(ratios["framework"] == run[0]) & (ratios["device"] == run[1])]
-        text = ", ".join(f"{d}: {v:.2f}x" for d, v in zip(r["distribution"], r["fg_over_jvp"], strict=True))
-        ax.set_title(f"{pl.run_label(*run)}\nt(fg_step)/t(jvp_only): {text}", fontsize=8)
-        ax.set_xlabel("")
-        ax.set_ylabel("time per step [ms] (median, IQR)" if c == 0 else "")
-    caption = (
-        "Figure step_cost. Wall time of one training step of the MLP, four ways: fg_step (sample tangents, JVP, "
-        "update), jvp_only (JVP with precomputed tangents), bp_step (backprop + SGD update), forward_only (the "
-        "loss); medians over timed rounds with interquartile whiskers; first calls (compilation) excluded. "
-        f"Experiment step_cost: task {pl.fmt_list(pl.sorted_unique(seconds['task']))} "
-        f"(n = {pl.fmt_list(pl.sorted_unique(seconds['dim']))} parameters). " + pl.provenance(table)
-    )
-    pl.finish(fig, "step_cost", caption, out_dir, pl.distribution_handles(palette, dists), "tangents")
-    return caption
-
-
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("f1_unbiasedness", ("estimator",), _f1),
     FigureSpec("f2_variance", ("estimator",), _f2),
     FigureSpec("b1_tangent_choice", ("estimator", "fgd"), _b1),
     FigureSpec("b4_k_tangents", ("projection",), _b4),
-    FigureSpec("step_cost", ("step_cost",), _step_cost),
 )
-
-STEP_COST_COLUMNS = {
-    "framework": "framework",
-    "device": "device",
-    "distribution": "tangents",
-    "fg_over_jvp": "t(fg_step) / t(jvp_only)",
-    "r_f": "R_f = t(fg_step) / t(forward_only)",
-    "r_b": "R_b = t(bp_step) / t(forward_only)",
-    "bp_over_fg": "t(bp_step) / t(fg_step)",
-}
-
-
-def report_sections(tables: Mapping[str, pd.DataFrame]) -> list[dict]:
-    """REPORT.md's step-cost section: ratios of median step times measured side by side in one process."""
-    if "step_cost" not in tables or tables["step_cost"].empty:
-        return []
-    ratios = step_cost_ratios(tables["step_cost"])
-    return [
-        {
-            "title": "Step cost",
-            "text": "Ratios of median wall times of one MLP training step, measured side by side in one process "
-            "(experiment `step_cost`; the kinds of step interleaved round by round, compilation and warm-up "
-            "excluded). Baydin et al. report R_f = 2.46 and R_b = 4.17 for their implementation [secondary]; "
-            "claims on speed are checked by a later study, this table is reported only.",
-            "columns": list(STEP_COST_COLUMNS.values()),
-            "rows": ratios[list(STEP_COST_COLUMNS)].to_numpy().tolist(),
-            "figure": "step_cost",
-        }
-    ]

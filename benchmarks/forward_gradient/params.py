@@ -97,17 +97,6 @@ class FgdParams(BaseModel):
     _unique = field_validator("dims", "distributions")(unique)
 
 
-class StepCostParams(BaseModel):
-    """Cost of one MLP training step, four ways (one batch)."""
-
-    model_config = STRICT
-
-    layers: list[PosInt] = Field(min_length=2, description="list of >= 2 ints >= 1 (layer widths)")
-    batch: int = Field(ge=1, description="int >= 1")
-    repeats: int = Field(ge=3, description="int >= 3")
-    warmup: int = Field(ge=0, description="int >= 0")
-
-
 class ForwardGradientParams(BaseModel):
     """The study's block: exactly one sub-block per experiment."""
 
@@ -116,4 +105,3 @@ class ForwardGradientParams(BaseModel):
     estimator: EstimatorParams = Field(description=block_hint(EstimatorParams))
     projection: ProjectionParams = Field(description=block_hint(ProjectionParams))
     fgd: FgdParams = Field(description=block_hint(FgdParams))
-    step_cost: StepCostParams = Field(description=block_hint(StepCostParams))

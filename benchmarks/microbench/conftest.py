@@ -1,13 +1,17 @@
-"""Options and fixtures of the step micro-benchmarks (see :mod:`benchmarks.microbench`)."""
+"""Options and fixtures of the step micro-benchmarks (see :mod:`benchmarks.microbench`): the framework,
+device and threads, a seed, and one option per :class:`~benchmarks.microbench.BenchSetup` field."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 
 import pytest
 
-from benchmarks.microbench import DEFAULT_ROUNDS, DEFAULT_WARMUP_ROUNDS, PAPER_BATCH, PAPER_LAYERS, layers_option
+from benchmarks.microbench import BenchSetup, option_name, option_value, parse_widths
 from benchmarks.microbench.steps import StepBench
+
+DEFAULT_SETUP = BenchSetup()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -15,24 +19,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--framework", default="pytorch", help="framework to benchmark (default: pytorch)")
     group.addoption("--target", default="cpu", help='device: "cpu", "cuda" or "cuda:N" (default: cpu)')
     group.addoption("--threads", type=int, default=os.cpu_count() or 1, help="CPU threads (default: all)")
-    group.addoption("--layers", default=layers_option(PAPER_LAYERS), help="MLP widths, comma-separated")
-    group.addoption("--batch", type=int, default=PAPER_BATCH, help=f"batch size (default: {PAPER_BATCH})")
-    group.addoption("--seed", type=int, default=0, help="seed of the network, batch and tangents")
-    group.addoption("--rounds", type=int, default=DEFAULT_ROUNDS, help="timed rounds per benchmark")
-    group.addoption("--warmup-rounds", type=int, default=DEFAULT_WARMUP_ROUNDS, help="untimed rounds first")
+    group.addoption("--seed", type=int, default=0, help="seed of the networks, batches and tangents")
+    for f in fields(BenchSetup):
+        default = getattr(DEFAULT_SETUP, f.name)
+        group.addoption(
+            option_name(f.name),
+            type=parse_widths if isinstance(default, tuple) else int,
+            default=default,
+            help=f"{f.metadata['help']} (default: {option_value(default)})",
+        )
 
 
 @pytest.fixture(scope="session")
 def step_bench(request: pytest.FixtureRequest) -> StepBench:
-    """The session's :class:`StepBench`, from the command-line options."""
+    """The session's :class:`StepBench`, from the command-line options, with the steps of every selected
+    benchmark built (and compiled) before the first is timed."""
     option = request.config.getoption
-    return StepBench(
+    bench = StepBench(
         framework=option("framework"),
         target=option("target"),
         threads=option("threads"),
-        layers=tuple(int(width) for width in option("layers").split(",")),
-        batch=option("batch"),
+        setup=BenchSetup(**{f.name: option(f.name) for f in fields(BenchSetup)}),
         seed=option("seed"),
-        rounds=option("rounds"),
-        warmup_rounds=option("warmup_rounds"),
     )
+    selected = [item.callspec.params for item in request.session.items if hasattr(item, "callspec")]
+    bench.prebuild((params["model"], params["step"]) for params in selected)
+    return bench

@@ -4,7 +4,8 @@ An :data:`Objective` maps parameters (any pytree; a flat vector is a one-leaf py
 compiled functions that must be built once and reused, :func:`flat_objective` returns ``f(theta, data)``
 depending only on :func:`structure` (name, dim, layers: hashable) with the arrays (quadratic
 coefficients, the MLP's batch) passed as ``data = objective_data(spec)``, so a compiled function never
-captures one spec's data.
+captures one spec's data. The test functions' weights (``implementations/specs.py``,
+:func:`~implementations.specs.objective_weights`) are such data too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from implementations.specs import ObjectiveSpec, mlp_param_slices, quadratic_coefficients
+from implementations.specs import ObjectiveSpec, mlp_param_slices, objective_weights
 
 from .backend import from_numpy
 
@@ -54,26 +55,57 @@ def structure(spec: ObjectiveSpec) -> Structure:
 
 
 def objective_data(spec: ObjectiveSpec) -> tuple[jax.Array, ...]:
-    """The arrays the objective reads, on the configured device."""
-    if spec.name == "quadratic":
-        return (from_numpy(quadratic_coefficients(spec.dim)),)
+    """The arrays the objective reads, on the configured device (a test function's weights, the MLP's
+    batch)."""
     if spec.name == "mlp":
         return from_numpy(spec.inputs), from_numpy(spec.labels).astype(jnp.int32)
-    return ()
+    weights = objective_weights(spec.name, spec.dim)
+    return () if weights is None else (from_numpy(weights),)
+
+
+def _beale(x: jax.Array) -> jax.Array:
+    a, b = x[0], x[1]
+    return (1.5 - a + a * b) ** 2 + (2.25 - a + a * b**2) ** 2 + (2.625 - a + a * b**3) ** 2
+
+
+def _zakharov(x: jax.Array, w: jax.Array) -> jax.Array:
+    s = jnp.sum(w * x)
+    return jnp.sum(x * x) + s**2 + s**4
+
+
+_FLAT: dict[str, FlatObjective] = {
+    "quadratic": lambda x, data: 0.5 * jnp.sum(data[0] * x * x),
+    "isotropic_quadratic": lambda x, data: 0.5 * jnp.sum(x * x),
+    "rosenbrock": lambda x, data: jnp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2),
+    "beale": lambda x, data: _beale(x),
+    "sphere": lambda x, data: jnp.sum(x * x),
+    "sum_squares": lambda x, data: jnp.sum(data[0] * x * x),
+    "rotated_hyper_ellipsoid": lambda x, data: jnp.sum(data[0] * x * x),
+    "zakharov": lambda x, data: _zakharov(x, data[0]),
+    "dixon_price": lambda x, data: (x[0] - 1.0) ** 2 + jnp.sum(data[0] * (2.0 * x[1:] ** 2 - x[:-1]) ** 2),
+    "trid": lambda x, data: jnp.sum((x - 1.0) ** 2) - jnp.sum(x[1:] * x[:-1]),
+    "sum_of_different_powers": lambda x, data: jnp.sum(jnp.abs(x) ** data[0]),
+    "schwefel_2_23": lambda x, data: jnp.sum(x**10),
+    "exponential": lambda x, data: -jnp.exp(-0.5 * jnp.sum(x * x)),
+}
+"""The objectives on one flat vector (definitions in ``implementations/specs.py``; batches go through
+``jax.vmap``)."""
 
 
 def flat_objective(key: Structure) -> FlatObjective:
     """``f(theta, data)`` on a flat float32 vector for the objective of structure ``key``."""
     name, _, layers = key
-    if name == "quadratic":
-        return lambda x, data: 0.5 * jnp.sum(data[0] * x * x)
-    if name == "isotropic_quadratic":
-        return lambda x, data: 0.5 * jnp.sum(x * x)
-    if name == "rosenbrock":
-        return lambda x, data: jnp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    if name in _FLAT:
+        return _FLAT[name]
     if name == "mlp":
         return lambda theta, data: mlp_loss(unflatten(theta, layers), data[0], data[1])
     raise ValueError(f"unknown objective {name!r}")
+
+
+def batched_objective(key: Structure) -> FlatObjective:
+    """``F(X, data)``: the values [R] of the objective of structure ``key`` at the rows of X [R, n]."""
+    f = flat_objective(key)
+    return lambda x, data: jax.vmap(lambda row: f(row, data))(x)
 
 
 def bind(f: FlatObjective, data: tuple[jax.Array, ...]) -> Objective:

@@ -110,7 +110,7 @@ def _params_yaml(bias: float) -> str:
         frameworks: [pytorch, jax]
         profiles:
           smoke:
-            microbench: {{layers: [4, 2], batch: 2, rounds: 3}}
+            microbench: {{side: 4, hidden: [2], channels: 1, fc: 2, batch: 2, rounds: 3, warmup_rounds: 0}}
             toystudy:
               coins: {{flips: 4000, bias: {bias}}}
         """)

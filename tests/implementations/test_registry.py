@@ -20,7 +20,7 @@ def test_methods_are_discovered_from_the_contracts_package():
     files = {p.stem for p in (IMPLEMENTATIONS / "contracts").glob("*.py") if not p.stem.startswith("_")}
     assert set(CONTRACTS) == files
     assert set(METHODS) == files - {"backend"}
-    assert {"forward_gradient", "optimizers", "descent", "training_steps"} <= set(METHODS)
+    assert {"forward_gradient", "optimizers", "descent", "step_costs"} <= set(METHODS)
     assert {"small_nets", "alopex", "full_batch_gd"} <= set(METHODS)
 
 

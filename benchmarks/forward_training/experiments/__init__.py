@@ -1,0 +1,1 @@
+"""The study's experiments: each module defines ``run(ctx) -> DataFrame`` under the table contract."""
