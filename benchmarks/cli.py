@@ -3,7 +3,7 @@
 nobp run|claims|figures|bench|report|track ...   the pipeline stages (benchmarks/stages.py; dvc.yaml runs them)
 nobp datasets build|verify|pin                   build datasets/ offline and check it against datasets.dvc
 nobp params check                                validate params.yaml (every study's block)
-nobp pipeline write|check                        generate dvc.yaml from the studies / check it is current
+nobp pipeline write|check                        generate the pipeline files from the studies / check them
 nobp docs write|check                            generate docs/claims.md from the claim registry / check it
 """
 
@@ -22,12 +22,11 @@ from benchmarks.stages import app
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(params_app, name="params")
 
-pipeline_app = typer.Typer(help="Generate dvc.yaml from the discovered studies.", no_args_is_help=True)
+pipeline_app = typer.Typer(help="Generate the DVC pipeline files from the discovered studies.", no_args_is_help=True)
 docs_app = typer.Typer(help="Generate docs/claims.md from the claim registry.", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(docs_app, name="docs")
 
-DVC_YAML = REPO_ROOT / "dvc.yaml"
 CLAIMS_DOC = REPO_ROOT / "docs" / "claims.md"
 
 
@@ -44,20 +43,37 @@ def _write_or_check(path: Path, text: str, check: bool, how: str) -> None:
     typer.echo(f"wrote {path.relative_to(REPO_ROOT)}")
 
 
-@pipeline_app.command("write")
-def pipeline_write() -> None:
-    """Rewrite dvc.yaml (stages and their exact code dependencies) from the studies."""
+def _stale_pipelines(current: set[str]) -> list[Path]:
+    """Study pipeline files on disk that the studies no longer generate (a study removed or renamed)."""
+    on_disk = REPO_ROOT.glob("results/pipelines/*/dvc.yaml")
+    return sorted(p for p in on_disk if str(p.relative_to(REPO_ROOT)) not in current)
+
+
+def _pipelines(check: bool) -> None:
     from benchmarks.pipeline import render
 
-    _write_or_check(DVC_YAML, render(), False, "nobp pipeline write")
+    files = render()
+    stale = _stale_pipelines(set(files))
+    if stale and check:
+        typer.echo(f"stale pipeline files {[str(p.relative_to(REPO_ROOT)) for p in stale]}; run `nobp pipeline write`")
+        raise typer.Exit(1)
+    for path in stale:
+        path.unlink()
+        typer.echo(f"removed {path.relative_to(REPO_ROOT)} (its lock, if any, is left for you to delete)")
+    for relative, text in files.items():
+        _write_or_check(REPO_ROOT / relative, text, check, "nobp pipeline write")
+
+
+@pipeline_app.command("write")
+def pipeline_write() -> None:
+    """Rewrite dvc.yaml and results/pipelines/<study>/dvc.yaml (stages, exact code deps) from the studies."""
+    _pipelines(check=False)
 
 
 @pipeline_app.command("check")
 def pipeline_check() -> None:
-    """Exit 1 if dvc.yaml differs from what the studies generate."""
-    from benchmarks.pipeline import render
-
-    _write_or_check(DVC_YAML, render(), True, "nobp pipeline write")
+    """Exit 1 if a pipeline file differs from what the studies generate."""
+    _pipelines(check=True)
 
 
 @docs_app.command("write")

@@ -126,11 +126,7 @@ def _x_column(rows: pd.DataFrame, series: tuple[str, ...]) -> str | None:
     """The first numeric per-row column that takes more than one value in ``rows`` (an MLflow step axis must
     be a number; a varying label such as an optimizer's name is no axis)."""
     return next(
-        (
-            c
-            for c in series
-            if c in rows.columns and pd.api.types.is_numeric_dtype(rows[c]) and rows[c].nunique() > 1
-        ),
+        (c for c in series if c in rows.columns and pd.api.types.is_numeric_dtype(rows[c]) and rows[c].nunique() > 1),
         None,
     )
 

@@ -471,6 +471,7 @@ def test_flatten_params_all_profiles(raw: dict[str, Any]) -> None:
     assert flat["forward_gradient.estimator.max_samples"] == str(active["estimator"]["max_samples"])
     paper = raw["profiles"]["paper"]["forward_gradient"]
     assert flat["profiles.paper.forward_gradient.estimator.max_samples"] == str(paper["estimator"]["max_samples"])
+
     # every profile sets the same fields (a mapping-valued field, e.g. steps per task, may differ in its keys)
     def fields(keys: list[str]) -> set[tuple[str, ...]]:
         return {tuple(k.split(".")[:3]) for k in keys}

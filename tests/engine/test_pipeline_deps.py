@@ -12,14 +12,28 @@ from pathlib import Path
 import pytest
 
 from benchmarks.paths import REPO_ROOT
-from benchmarks.pipeline import code_closure, pipeline, render
+from benchmarks.pipeline import code_closure, pipeline, pipeline_files, render
+from benchmarks.study import discover_studies
 from tests.repo_copy import clean_copy
 
 DVC = str(Path(sys.executable).parent / "dvc")
 
 
-def test_dvc_yaml_is_what_the_studies_generate():
-    assert (REPO_ROOT / "dvc.yaml").read_text() == render(), "run `nobp pipeline write`"
+def test_pipeline_files_are_what_the_studies_generate():
+    files = render()
+    assert set(files) == {"dvc.yaml"} | {f"results/pipelines/{name}/dvc.yaml" for name in discover_studies()}
+    for relative, text in files.items():
+        assert (REPO_ROOT / relative).read_text() == text, f"{relative}: run `nobp pipeline write`"
+    on_disk = {str(p.relative_to(REPO_ROOT)) for p in REPO_ROOT.glob("results/pipelines/*/dvc.yaml")}
+    assert on_disk <= set(files), "a study pipeline file no study generates"
+
+
+def test_study_stages_run_from_the_root_with_the_root_params():
+    for relative, contents in pipeline_files().items():
+        if relative == "dvc.yaml":
+            continue
+        assert contents["vars"] == ["../../../params.yaml"]
+        assert all(stage["wdir"] == "../../.." for stage in contents["stages"].values())
 
 
 def test_closure_follows_relative_and_nested_imports_and_package_inits():
@@ -54,8 +68,10 @@ def test_experiment_stage_deps_are_its_framework_and_study_only():
 def _changed(repo: Path) -> set[str]:
     out = subprocess.run([DVC, "status", "--json"], cwd=repo, check=True, capture_output=True, text=True).stdout
     status = json.loads(out or "{}")
-    return {
-        stage for stage, entries in status.items() if any("changed deps" in e for e in entries if isinstance(e, dict))
+    return {  # a study's stages are "results/pipelines/<study>/dvc.yaml:<name>"
+        stage.rpartition(":")[2]
+        for stage, entries in status.items()
+        if any("changed deps" in e for e in entries if isinstance(e, dict))
     }
 
 
@@ -78,10 +94,12 @@ def test_editing_a_module_changes_exactly_the_stages_that_import_it(tmp_path):
     assert _changed(repo) == set()
 
     def edit(path: str) -> set[str]:
+        """The stages an edit of ``path`` changes; the edit is undone after (same bytes: nothing changed)."""
+        original = (repo / path).read_bytes()
         with (repo / path).open("a") as fh:
             fh.write("\n# an edit\n")
         changed = _changed(repo)
-        subprocess.run([DVC, "commit", "-f", "-q"], cwd=repo, check=True, capture_output=True)
+        (repo / path).write_bytes(original)
         return changed
 
     jax_runs = {n for n in stages if n.startswith("run-") and n.endswith("-jax")}  # every study's JAX runs
