@@ -94,6 +94,17 @@ def palette(distributions: list[str]) -> dict[str, tuple]:
     return dict(zip(names, sns.color_palette("deep", len(names)), strict=True))
 
 
+def ordered(values: object, order: tuple[str, ...]) -> list[str]:
+    """The distinct ``values`` (as strings) in ``order``, unknown ones after it, sorted."""
+    present = list(dict.fromkeys(str(v) for v in values))
+    return [v for v in order if v in present] + sorted(v for v in present if v not in order)
+
+
+def colours(order: tuple[str, ...]) -> dict[str, tuple]:
+    """Fixed colours per name in ``order`` (e.g. a study's methods), the same in every figure of the study."""
+    return dict(zip(order, sns.color_palette("deep", len(order)), strict=True))
+
+
 def markers(values: list) -> dict:
     return {v: MARKERS[i % len(MARKERS)] for i, v in enumerate(values)}
 

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -79,18 +78,11 @@ INTERVAL_COLUMNS = ("framework", "device", "task", "estimate", "low", "high")
 
 # ----------------------------------------------------------------------------------------------- helpers
 def _colours() -> dict[str, tuple]:
-    """Fixed colours per method (and arm), the same in every figure."""
-    return dict(zip(METHOD_ORDER, sns.color_palette("deep", len(METHOD_ORDER)), strict=True))
+    return pl.colours(METHOD_ORDER)
 
 
 def _label(method: str) -> str:
     return METHOD_LABELS.get(method, method)
-
-
-def _ordered(values: object, order: tuple[str, ...]) -> list[str]:
-    """The distinct ``values`` in ``order``, unknown ones after, sorted."""
-    present = list(dict.fromkeys(str(v) for v in values))
-    return [v for v in order if v in present] + sorted(v for v in present if v not in order)
 
 
 def _styles(runs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -255,7 +247,7 @@ def median_table(table: pd.DataFrame, methods: tuple[str, ...], confidence: floa
     records = []
     for run in pl.runs(table):
         outcomes = _outcomes(table, run)
-        for task in _ordered(outcomes["task"], TASK_ORDER):
+        for task in pl.ordered(outcomes["task"], TASK_ORDER):
             budget = _budget(outcomes, task)
             for method in methods:
                 runs = _sample(outcomes, task, method)
@@ -315,7 +307,7 @@ def success_table(table: pd.DataFrame, methods: tuple[str, ...], threshold: thre
     for run in pl.runs(table):
         outcomes = _outcomes(table, run)
         for method in methods:
-            tasks = _ordered(outcomes.loc[outcomes["method"] == method, "task"], TASK_ORDER)
+            tasks = pl.ordered(outcomes.loc[outcomes["method"] == method, "task"], TASK_ORDER)
             if not tasks:
                 continue
             result = success_rates(outcomes, tasks, threshold, method)
@@ -356,7 +348,7 @@ def _iterations(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     present = [m for m in methods if m in set(medians["method"])]
     vs_backprop = ratio_table(table, ALOPEX_94, BACKPROP, a2.confidence)
     b_vs_94 = ratio_table(table, ALOPEX_B, ALOPEX_94, a9.confidence)
-    tasks = _ordered(medians["task"], TASK_ORDER)
+    tasks = pl.ordered(medians["task"], TASK_ORDER)
     passes = FORWARD_PASSES_PER_ITERATION[BACKPROP] / FORWARD_PASSES_PER_ITERATION[ALOPEX_94]
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 2.2 + (0.9 + 0.45 * len(tasks)) * len(runs)), 6.6))
     axes = fig.subplots(2, len(runs), squeeze=False, sharey="row")
@@ -427,8 +419,8 @@ def _success(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     th = thresholds.A1
     runs = pl.runs(table)
     rates = success_table(table, (ALOPEX_94, ALOPEX_B, BACKPROP), th)
-    tasks = _ordered(rates["task"], TASK_ORDER)
-    methods = _ordered(rates["method"], METHOD_ORDER)
+    tasks = pl.ordered(rates["task"], TASK_ORDER)
+    methods = pl.ordered(rates["method"], METHOD_ORDER)
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 2.2 + (0.9 + 0.4 * len(tasks)) * len(runs)), 3.6))
     axes = fig.subplots(1, len(runs), squeeze=False, sharey=True)
     for c, run in enumerate(runs):
@@ -508,7 +500,7 @@ def _encoder_scaling(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
         ax.tick_params(axis="x", labelsize=6)
         ax.minorticks_off()
     rate_frame = pd.concat(rates, ignore_index=True) if rates else pd.DataFrame()
-    tasks = _ordered(rate_frame["task"], TASK_ORDER) if len(rate_frame) else []
+    tasks = pl.ordered(rate_frame["task"], TASK_ORDER) if len(rate_frame) else []
     combos = [(run, m) for run in runs for m in methods]
     offsets = _offsets(len(combos))
     ax_rate.axhline(th.band_low, color="0.2", linestyle="--", linewidth=0.9)
@@ -542,7 +534,7 @@ def _encoder_scaling(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
         f"interval ({'; '.join(slope_text) or 'none'}), reported, not judged. Right: success rates with the "
         f"check's one-sided {th.confidence:.0%} exact bounds (Bonferroni over the encoders); dashed: A3's band "
         f"{th.band_low:.0%}, judged on Alopex-94. Experiment learning_time: encoders "
-        f"{pl.fmt_list(_ordered(medians['task'], TASK_ORDER))}; {_counts(medians['runs'].tolist())} runs per "
+        f"{pl.fmt_list(pl.ordered(medians['task'], TASK_ORDER))}; {_counts(medians['runs'].tolist())} runs per "
         "encoder and method. " + pl.provenance(table)
     )
     pl.finish(fig, "alopex_encoder_scaling", caption, out_dir, handles)
@@ -554,7 +546,7 @@ def _discontinuous(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     th = thresholds.A4
     runs = pl.runs(table)
     rates = success_table(table, (ALOPEX_94, BACKPROP), th)
-    tasks, methods = _ordered(rates["task"], TASK_ORDER), _ordered(rates["method"], METHOD_ORDER)
+    tasks, methods = pl.ordered(rates["task"], TASK_ORDER), pl.ordered(rates["method"], METHOD_ORDER)
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 2.2 + 2.8 * len(runs)), 3.4))
     axes = fig.subplots(1, len(runs), squeeze=False, sharey=True)
     grad = table[(table["method"] == BACKPROP) & (table["measure"] == "trace_grad_norm")]
@@ -593,7 +585,7 @@ def _recurrent(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
         if "test_accuracy" in outcomes:
             frames.append(outcomes.assign(framework=run[0], device=run[1]).dropna(subset=["test_accuracy"]))
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["method", "test_accuracy"])
-    methods = _ordered(data["method"], METHOD_ORDER)
+    methods = pl.ordered(data["method"], METHOD_ORDER)
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 2.2 + 1.2 + 1.3 * len(methods) * max(1, len(runs))), 3.8))
     ax = fig.subplots()
     ax.axhline(th.band_low, color="0.2", linestyle="--", linewidth=0.9)
@@ -668,8 +660,8 @@ def _monks(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
         outcomes = _outcomes(table, run)
         if "test_accuracy" not in outcomes:
             outcomes = outcomes.assign(test_accuracy=np.nan)
-        tasks = _ordered(outcomes["task"], TASK_ORDER)
-        methods = _ordered(outcomes["method"], METHOD_ORDER)
+        tasks = pl.ordered(outcomes["task"], TASK_ORDER)
+        methods = pl.ordered(outcomes["method"], METHOD_ORDER)
         all_tasks += tasks
         offsets = _offsets(len(methods), 0.4)
         ax = axes[0, c]
@@ -716,7 +708,7 @@ def _monks(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
             _no_data(ax, "no paired runs")
         _task_axis(ax, tasks)
         ax.set_ylabel("Alopex-94 - backprop (paired)" if c == 0 else "")
-    methods_all = _ordered(table["method"], METHOD_ORDER)
+    methods_all = pl.ordered(table["method"], METHOD_ORDER)
     handles = [
         *_method_handles(methods_all),
         Line2D([], [], color=colours[ALOPEX_94], marker="D", linestyle="none", label="paired difference"),
@@ -729,7 +721,7 @@ def _monks(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
         f"Alopex-94 minus backprop (same initialisations) with its t-interval at {level:.2%} per problem "
         f"(Bonferroni for {th.confidence:.0%} over the problems); dashed: A6's margin -{th.margin * 100:g} points "
         f"(reproduced when every interval lies above it). {'; '.join(summaries) or 'No paired runs'}. Experiment "
-        f"monks: problems {pl.fmt_list(_ordered(all_tasks, TASK_ORDER))}; {_counts(counts)} runs per problem and "
+        f"monks: problems {pl.fmt_list(pl.ordered(all_tasks, TASK_ORDER))}; {_counts(counts)} runs per problem and "
         "method. " + pl.provenance(table)
     )
     pl.finish(fig, "alopex_monks", caption, out_dir, handles)
@@ -782,7 +774,7 @@ def _annealing(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     for s, run in enumerate(runs):
         outcomes = _outcomes(table, run)
         marker = styles[run][0]
-        tasks = _ordered(outcomes["task"], TASK_ORDER)
+        tasks = pl.ordered(outcomes["task"], TASK_ORDER)
         for i, arm in enumerate(arms):
             runs_of = _sample(outcomes, tasks[0], arm) if tasks else pd.DataFrame()
             if runs_of.empty:
@@ -849,7 +841,7 @@ def _error_measure(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     th = thresholds.A8
     runs, colours = pl.runs(table), _colours()
     styles = _styles(runs)
-    arms = _ordered(table["method"], METHOD_ORDER)
+    arms = pl.ordered(table["method"], METHOD_ORDER)
     level = simultaneous_confidence(th.confidence, 2)
     medians = median_table(table, tuple(arms), th.confidence)
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 11.0), 3.8))
@@ -861,7 +853,7 @@ def _error_measure(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
         outcomes = _outcomes(table, run)
         marker = styles[run][0]
         for i, arm in enumerate(arms):
-            for task in _ordered(outcomes["task"], TASK_ORDER):
+            for task in pl.ordered(outcomes["task"], TASK_ORDER):
                 runs_of = _sample(outcomes, task, arm)
                 if runs_of.empty:
                     continue
@@ -882,7 +874,7 @@ def _error_measure(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
             label = f">{row.budget:g}" if np.isfinite(row.budget) else CENSORED
             x = arms.index(row.method) + offsets[s]
             _point(ax_med, x, row.median, row.low, row.high, colours[row.method], cap, bottom, marker, label)
-        tasks = _ordered(outcomes["task"], TASK_ORDER)
+        tasks = pl.ordered(outcomes["task"], TASK_ORDER)
         if tasks and {SQUARED, CROSS_ENTROPY} <= set(outcomes["method"]):
             ce, se = paired(outcomes, tasks[0], CROSS_ENTROPY, SQUARED)
             s1, n1, s2, n2 = int(ce["reached"].sum()), len(ce), int(se["reached"].sum()), len(se)
@@ -941,12 +933,12 @@ def _error_measure(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
 def _traces(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     table = tables["learning_time"]
     evaluation = table[(table["phase"] == EVALUATION) & table["measure"].str.startswith("trace_")]
-    tasks = _ordered(evaluation["task"], TASK_ORDER)
+    tasks = pl.ordered(evaluation["task"], TASK_ORDER)
     task = TRACE_TASK if TRACE_TASK in tasks else (tasks[0] if tasks else TRACE_TASK)
     rows = evaluation[(evaluation["task"] == task) & evaluation["method"].isin((ALOPEX_94, ALOPEX_B))]
     runs, colours = pl.runs(table), _colours()
     styles = _styles(runs)
-    methods = _ordered(rows["method"], METHOD_ORDER)
+    methods = pl.ordered(rows["method"], METHOD_ORDER)
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 9.0), 6.0))
     axes = fig.subplots(2, 2, sharex=True).ravel()
     groups = [(run, method) for run in runs for method in methods]
@@ -1019,8 +1011,8 @@ def _iteration_cost(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     table = tables["iteration_cost"]
     runs, colours = pl.runs(table), _colours()
     costs, ratios = cost_table(table), cost_ratios(table)
-    tasks = _ordered(costs["task"], TASK_ORDER)
-    methods = _ordered(costs["method"], METHOD_ORDER)
+    tasks = pl.ordered(costs["task"], TASK_ORDER)
+    methods = pl.ordered(costs["method"], METHOD_ORDER)
     task_markers = pl.markers(tasks)
     seeds = sorted(int(s) for s in set(costs["seeds_batched"]))
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 2.2 + 4.2 * len(runs)), 6.4))
@@ -1137,7 +1129,7 @@ def learning_time_rows(table: pd.DataFrame) -> list[list[object]]:
     out = []
     for run in pl.runs(table):
         sub = pl.run_rows(medians, run)
-        for task in _ordered(sub["task"], TASK_ORDER):
+        for task in pl.ordered(sub["task"], TASK_ORDER):
             rows = sub[sub["task"] == task]
             out.append(
                 [
@@ -1157,7 +1149,7 @@ def iteration_cost_rows(table: pd.DataFrame) -> tuple[list[str], list[list[objec
     """REPORT.md rows: per slice and task, t(alopex94)/t(forward_only) at the most seeds, and per method the
     time of an iteration at the most seeds over that at one seed (median seconds per iteration)."""
     costs, ratios = cost_table(table), cost_ratios(table)
-    methods = _ordered(costs["method"], METHOD_ORDER)
+    methods = pl.ordered(costs["method"], METHOD_ORDER)
     columns = [
         "framework",
         "device",
@@ -1169,7 +1161,7 @@ def iteration_cost_rows(table: pd.DataFrame) -> tuple[list[str], list[list[objec
     rows = []
     for run in pl.runs(costs):
         sub = pl.run_rows(costs, run)
-        for task in _ordered(sub["task"], TASK_ORDER):
+        for task in pl.ordered(sub["task"], TASK_ORDER):
             per_task = sub[sub["task"] == task]
             most = int(per_task["seeds_batched"].max())
             ratio = pl.run_rows(ratios, run)

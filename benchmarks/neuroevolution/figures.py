@@ -57,17 +57,11 @@ GRID_POINTS = 60
 
 
 def _colours() -> dict[str, tuple]:
-    """Fixed colours per method, the same in every figure."""
-    return dict(zip(METHOD_ORDER, sns.color_palette("deep", len(METHOD_ORDER)), strict=True))
+    return pl.colours(METHOD_ORDER)
 
 
 def _label(method: str) -> str:
     return METHOD_LABELS.get(method, method)
-
-
-def _ordered(values: object, order: tuple[str, ...]) -> list[str]:
-    present = list(dict.fromkeys(str(v) for v in values))
-    return [v for v in order if v in present] + sorted(v for v in present if v not in order)
 
 
 def _method_handles(methods: list[str]) -> list:
@@ -96,7 +90,7 @@ def _returns_panel(ax: Axes, curve: pd.DataFrame, env: str) -> None:
     colours = _colours()
     rows = curve[curve["task"] == env]
     grid = np.linspace(0.0, float(rows["cumulative_frames"].max()), GRID_POINTS)
-    for method in _ordered(rows["method"], METHOD_ORDER):
+    for method in pl.ordered(rows["method"], METHOD_ORDER):
         sub = on_grid(rows[rows["method"] == method], "elite_fitness", grid)
         values = np.stack([g["value"].to_numpy() for _, g in sub.groupby("run")])
         values[:, ~np.all(np.isfinite(values), axis=0)] = np.nan  # only where every run has a value
@@ -114,7 +108,7 @@ def _returns_panel(ax: Axes, curve: pd.DataFrame, env: str) -> None:
 def _returns(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     table = pd.concat([tables["control"], tables["minatar"]], ignore_index=True)
     curve = curves(table)
-    envs = _ordered(curve["task"], ENV_ORDER)
+    envs = pl.ordered(curve["task"], ENV_ORDER)
     slices = pl.runs(table)
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 1.9 + 2.6 * len(envs)), 1.2 + 2.2 * len(slices)))
     axes = fig.subplots(len(slices), len(envs), squeeze=False)
@@ -128,7 +122,7 @@ def _returns(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
                 _no_data(ax)
             ax.set_xlabel("frames" if r == len(slices) - 1 else "")
             ax.set_ylabel(f"{pl.run_label(*run)}\nelite score" if c == 0 else "", fontsize=7)
-    methods = _ordered(curve["method"], METHOD_ORDER)
+    methods = pl.ordered(curve["method"], METHOD_ORDER)
     handles = [
         *_method_handles(methods),
         Line2D([], [], color="0.3", linestyle=":", label="G5 frame budget"),
@@ -169,7 +163,7 @@ def _maze(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     table = tables["maze"]
     slices = pl.runs(table)
     positions = final_positions(table)
-    methods = _ordered(positions["method"], (NOVELTY_SEARCH, GA, ES))
+    methods = pl.ordered(positions["method"], (NOVELTY_SEARCH, GA, ES))
     colours = _colours()
     fig = Figure(figsize=(min(pl.MAX_WIDTH, 1.0 + 2.5 * len(methods)), 0.6 + 2.6 * len(slices)))
     axes = fig.subplots(len(slices), len(methods), squeeze=False)
@@ -261,7 +255,7 @@ def _encoding(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> str:
     decode = table[table["method"] == "decode"]
     gaps = framework_gaps(table)
     within = within_framework_gaps(table)
-    policies = _ordered(decode["task"], ("mlp_cartpole", "atari_dqn_18"))
+    policies = pl.ordered(decode["task"], ("mlp_cartpole", "atari_dqn_18"))
     fig = Figure(figsize=(8.5, 3.2))
     axes = fig.subplots(1, len(policies), squeeze=False)[0]
     floor = 1e-12

@@ -114,6 +114,29 @@ class SearchResult:
         return [asdict(record) for record in self.records]
 
 
+def _finished(
+    method: str,
+    config: SearchConfig,
+    seed: int,
+    records: list[GenerationRecord],
+    final: Evaluation,
+    cumulative: int,
+    **ended_with: object,
+) -> SearchResult:
+    """A run's result from its final evaluation: the mean return and the frames it took, added to the total."""
+    final_frames = int(final.frames.sum())
+    return SearchResult(
+        method,
+        config,
+        int(seed),
+        records,
+        float(final.fitness.mean()),
+        final_frames,
+        cumulative + final_frames,
+        **ended_with,
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------
 # selection hooks (module-level so planted-defect tests can replace them)
 
@@ -258,19 +281,8 @@ def run_ga(
         if on_generation is not None:
             on_generation(record)
     final = evaluator.evaluate_genomes([elite], config.final_episodes, draw_seeds(rng, 1)[0])
-    final_frames = int(final.frames.sum())
     method = "ga" if truncation else "random_search"
-    return SearchResult(
-        method,
-        config,
-        int(seed),
-        records,
-        float(final.fitness.mean()),
-        final_frames,
-        cumulative + final_frames,
-        elite=elite,
-        populations=populations,
-    )
+    return _finished(method, config, seed, records, final, cumulative, elite=elite, populations=populations)
 
 
 def _count_reached(goal: GoalTest | None, evaluation: Evaluation) -> int:
@@ -349,18 +361,8 @@ def run_novelty_search(
         if on_generation is not None:
             on_generation(record)
     final = evaluator.evaluate_genomes([champion], config.final_episodes, draw_seeds(rng, 1)[0])
-    final_frames = int(final.frames.sum())
-    return SearchResult(
-        "novelty_search",
-        config,
-        int(seed),
-        records,
-        float(final.fitness.mean()),
-        final_frames,
-        cumulative + final_frames,
-        elite=champion,
-        populations=populations,
-    )
+    ended_with = {"elite": champion, "populations": populations}
+    return _finished("novelty_search", config, seed, records, final, cumulative, **ended_with)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -402,17 +404,7 @@ def run_es(
         if on_generation is not None:
             on_generation(record)
     final = evaluator.evaluate_theta(config.final_episodes, draw_seeds(rng, 1)[0])
-    final_frames = int(final.frames.sum())
-    return SearchResult(
-        "es",
-        config,
-        int(seed),
-        records,
-        float(final.fitness.mean()),
-        final_frames,
-        cumulative + final_frames,
-        theta=theta,
-    )
+    return _finished("es", config, seed, records, final, cumulative, theta=theta)
 
 
 def run(
