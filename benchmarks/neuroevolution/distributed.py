@@ -465,11 +465,6 @@ def _free_cpus(ray: Any, wanted: int, timeout: float) -> float:
         time.sleep(0.05)
 
 
-def parameter_broadcast_bytes(n_parameters: int, population: int) -> int:
-    """What sending every individual's parameters would cost per generation: 4 bytes x P x population."""
-    return 4 * int(n_parameters) * int(population)
-
-
 def compression_ratio(parameter_bytes: int, sent_bytes: int) -> float:
     """parameter_bytes / sent_bytes (inf when nothing was sent)."""
     return parameter_bytes / sent_bytes if sent_bytes else math.inf

@@ -12,7 +12,8 @@ Row layout (axes ``run``, ``generation``, ``individual``; ``task`` = the environ
 - per generation (``individual`` = -1, ``step`` = generation): every field of
   :class:`~benchmarks.neuroevolution.search.GenerationRecord` named in :data:`RECORD_MEASURES`;
 - per run (``generation`` = 0, ``individual`` = -1): ``final_score``, ``final_frames``, ``total_frames``,
-  ``final_episodes``, ``evaluation_threads``, ``episode_cap`` (the environment's ``max_steps``);
+  ``final_episodes``, ``evaluation_threads``, ``episode_cap`` (the environment's ``max_steps``), ``ray_workers``
+  (0: evaluated in-process);
 - the random networks of the GA's (and random search's) first generation (``generation`` = 1, one row per
   ``individual``): ``initial_fitness``, the baseline of "clearly above random";
 - the maze: ``final_x``, ``final_y`` of the last population (one row per ``individual``) or of ES's final mean.
@@ -55,14 +56,6 @@ RECORD_MEASURES: tuple[str, ...] = (
     "cache_hit_rate",
     "archive_size",
     "reached",
-)
-RUN_MEASURES: tuple[str, ...] = (
-    "final_score",
-    "final_frames",
-    "total_frames",
-    "final_episodes",
-    "evaluation_threads",
-    "episode_cap",
 )
 NO_INDIVIDUAL = -1
 RUN_LEVEL = 0
