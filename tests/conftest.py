@@ -15,13 +15,17 @@ from benchmarks.paths import PARAMS_PATH
 from benchmarks.runner import RunContext
 from implementations.registry import FRAMEWORKS, load_backend, load_method
 
+MACHINE_CORES: frozenset[int] = frozenset(os.sched_getaffinity(0))
+"""The cores this test run may use, read before :func:`pytest_configure` pins an xdist worker to one of them."""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist (``make test`` runs ``-n 2``), pin each worker to a core of its own before any
     framework starts its thread pools: worker gwN gets core N. Without this, every worker that loads a
     framework with one thread would pin itself to the first core (:func:`implementations.registry.
     set_thread_environment` takes the first ``threads`` available cores) and the workers would share it. A
-    worker's subprocesses (the end-to-end ``dvc repro``) inherit its core."""
+    worker's subprocesses inherit its core, except the end-to-end ``dvc repro``, which gets
+    :data:`MACHINE_CORES` back (its stages set their own threads, and it outlasts every other test)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if worker.startswith("gw"):
         cores = sorted(os.sched_getaffinity(0))

@@ -17,14 +17,20 @@ from benchmarks.claims import Scope
 from benchmarks.study import discover_studies
 from benchmarks.tables import NO_FRAMEWORK
 from implementations.registry import FRAMEWORKS
+from tests.conftest import MACHINE_CORES
 from tests.repo_copy import clean_copy
 
 pytestmark = pytest.mark.e2e
 
 
+def _on_every_core() -> None:
+    """In the child: undo the xdist worker's one-core pin (see tests/conftest.py)."""
+    os.sched_setaffinity(0, MACHINE_CORES)
+
+
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float]:
     start = time.perf_counter()
-    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, preexec_fn=_on_every_core)
     elapsed = time.perf_counter() - start
     assert proc.returncode == 0, f"{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc.stdout + proc.stderr, elapsed
