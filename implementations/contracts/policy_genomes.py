@@ -54,7 +54,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
@@ -589,6 +589,12 @@ class PolicyGenomes(Protocol):
         """Logits [pop, n_actions] of params [pop, P] (framework array) on observations [pop, *obs_shape]."""
         ...
 
+    def policy_function(self, policy: PolicySpec, params: Any) -> Callable[[Any], Any]:
+        """``observations -> logits``, what :meth:`forward` computes, for a fixed batch of params [pop, P]: the
+        net a rollout calls at every step (PyTorch cuts the per-layer views once; JAX returns a traceable
+        ``Partial`` holding the params, so one compiled rollout serves any params)."""
+        ...
+
     def weighted_noise_sum(self, noise: NoiseTableSpec, taus: Sequence[int], weights: Any, n_params: int) -> Any:
         """``sum_i weights[i] * eps(taus[i])`` [n_params] (framework array): the OpenAI-ES update direction
         (Salimans et al. 2017, Algorithm 2) without materialising every eps at once."""
@@ -858,7 +864,10 @@ def check_forward_matches_reference(impl: ModuleType) -> None:
     equals :func:`forward_numpy` within :func:`forward_tolerance`."""
     backend = impl.backend
     for label, policy, params, observations in forward_cases():
-        logits = _to_numpy(impl, impl.forward(policy, backend.from_numpy(params), backend.from_numpy(observations)))
+        on_device = backend.from_numpy(params), backend.from_numpy(observations)
+        logits = _to_numpy(impl, impl.forward(policy, *on_device))
+        bound = _to_numpy(impl, impl.policy_function(policy, on_device[0])(on_device[1]))
+        require(np.array_equal(bound, logits), f"{label}: policy_function differs from forward")
         require(logits.dtype == np.float32, f"{label}: logits dtype {logits.dtype}")
         require(logits.shape == (len(params), policy.n_actions), f"{label}: logits shape {logits.shape}")
         expected = forward_numpy(policy, params, observations)

@@ -213,6 +213,13 @@ def _compiled_forward(policy: PolicySpec) -> Callable[[jax.Array, jax.Array], ja
     return jax.jit(jax.vmap(functools.partial(_forward_one, policy)))
 
 
+def policy_function(policy: PolicySpec, params: jax.Array) -> jax.tree_util.Partial:
+    """``observations -> logits`` for a fixed batch of params [pop, P] (as :func:`forward`): a traceable
+    ``jax.tree_util.Partial`` holding the params as a leaf, so a function compiled on it serves any params."""
+    check_batch_shapes(policy, tuple(params.shape), (params.shape[0], *policy.observation_shape))
+    return jax.tree_util.Partial(_compiled_forward(policy), params)
+
+
 def forward(policy: PolicySpec, params: jax.Array, observations: jax.Array) -> jax.Array:
     """Logits [pop, n_actions] (float32) of params [pop, P] on observations [pop, *observation_shape]
     (traceable)."""

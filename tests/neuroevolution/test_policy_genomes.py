@@ -253,7 +253,11 @@ def test_weighted_noise_sum_of_no_seeds_is_zero(impl):
 
 def _fake(impl_forward):
     backend = SimpleNamespace(from_numpy=np.asarray, to_numpy=np.asarray)
-    return SimpleNamespace(backend=backend, forward=impl_forward)
+
+    def policy_function(policy, params):
+        return lambda observations: impl_forward(policy, params, observations)
+
+    return SimpleNamespace(backend=backend, forward=impl_forward, policy_function=policy_function)
 
 
 def test_forward_check_catches_same_padding_on_the_wrong_side(monkeypatch):
@@ -269,6 +273,12 @@ def test_forward_check_catches_same_padding_on_the_wrong_side(monkeypatch):
         pg.check_forward_matches_reference(_fake(wrong_side))
     right = _fake(lambda policy, params, obs: pg.forward_numpy(policy, params, obs).astype(np.float32))
     pg.check_forward_matches_reference(right)
+    unbound = SimpleNamespace(**vars(right))  # policy_function one ulp above forward: caught
+    unbound.policy_function = lambda policy, params: (
+        lambda obs: np.nextafter(right.forward(policy, params, obs), np.float32(np.inf), dtype=np.float32)
+    )
+    with pytest.raises(AssertionError, match="policy_function differs from forward"):
+        pg.check_forward_matches_reference(unbound)
 
 
 def test_parity_check_catches_a_relative_drift_above_1e_6():
